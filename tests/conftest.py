@@ -1,6 +1,7 @@
 """Shared fixtures: paths to the seeds and fixture corpus."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,55 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+PG_SERVER = os.environ.get("CPEC_WATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_DATABASE = "cpec_watch_test"
+
+
+def _postgres_url() -> str | None:
+    """A fresh database on the machine's PostgreSQL, or None when there is none (never in CI)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
+        admin.dispose()
+    except OperationalError as exc:
+        if os.environ.get("CI"):
+            raise RuntimeError(f"CI must run the PostgreSQL tests, but {PG_SERVER} is unreachable: {exc}")
+        return None
+    return PG_SERVER.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str | None:
+    return _postgres_url()
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_server_url: str | None) -> str:
+    """Each storage test runs on a fresh SQLite file and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cpec.db'}"
+    if postgres_server_url is None:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
+    _reset_postgres(postgres_server_url)
+    return postgres_server_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cpec.db'}"

@@ -1,0 +1,87 @@
+"""Settings, validated once and passed down as one typed object.
+
+Sources, later ones winning: defaults, the TOML config file (``--config`` / ``CPEC_WATCH_CONFIG``),
+environment variables with the ``CPEC_WATCH_`` prefix, then command-line options.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A settings or config-file problem a user can fix; the message is one line."""
+
+
+class FetchSettings(BaseModel):
+    """How politely and patiently we talk to news sites."""
+
+    user_agent: str = "CPEC-Watch/0.1 (+https://github.com/cpec-watch/cpec-watch; news monitor)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 5_000_000
+    retries: int = 3
+    backoff: float = 1.0
+    max_retry_after: float = 60.0
+    concurrency: int = 8
+    per_host: int = 2
+
+
+class Settings(BaseSettings):
+    """Everything a run needs; built by :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="CPEC_WATCH_", extra="ignore")
+
+    db: str = "sqlite:///data/cpec-watch.db"
+    archive: Path = Path("data/articles")
+    config: Path | None = None
+    feeds: Path | None = None
+    import_seeds: bool = True
+    relevance_terms: list[str] = Field(default_factory=list)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    slack_webhook_url: str | None = None
+    raw_config: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The user's TOML config as a dict, or a one-line ConfigError."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from defaults, config file, environment and explicit overrides (None = not given)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        env_settings = Settings(**given)
+    except ValidationError as exc:
+        raise ConfigError(_first_error(exc)) from None
+    if env_settings.config is None:
+        return env_settings
+    raw = read_config_file(env_settings.config)
+    from_file = {key: raw[key] for key in ("db", "archive", "feeds", "import_seeds", "relevance_terms", "fetch")
+                 if key in raw}
+    if "relevance" in raw:
+        from_file["relevance_terms"] = raw["relevance"].get("terms", [])
+    merged = {**from_file, **env_settings.model_dump(exclude_unset=True, exclude={"raw_config"}), **given}
+    try:
+        return Settings(**merged, raw_config=raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{env_settings.config}: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"invalid setting {where}: {error['msg']}"

@@ -1,0 +1,183 @@
+"""The HTTP edge: a polite httpx client shared by every feed and page fetch.
+
+Conditional GET, connect/read/total timeouts, redirects, compressed bodies, a body-size
+cap enforced while streaming, retries with backoff on 5xx and 429 (honouring
+Retry-After), and a per-host concurrency limit.
+
+Exceptions::
+
+    FetchError                 one-line message, optional HTTP status
+    ├── HTTPError              4xx/5xx (after retries for 5xx and 429)
+    ├── TooLarge               body over the size cap
+    ├── FetchTimeout           connect, read or total time exceeded
+    └── TransportError         refused, reset, DNS, bad URL
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from config.settings import FetchSettings
+
+
+class FetchError(Exception):
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to wait (429/503)
+
+
+class HTTPError(FetchError):
+    pass
+
+
+class TooLarge(FetchError):
+    pass
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class TransportError(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """An answer we can use: 200 with a body, or 304 (``not_modified``) without one."""
+
+    url: str  # the URL after redirects
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Fetcher:
+    """A thread-safe client; use as a context manager."""
+
+    def __init__(self, settings: FetchSettings | None = None) -> None:
+        self.settings = settings or FetchSettings()
+        s = self.settings
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout,
+                                  pool=s.total_timeout),
+            follow_redirects=True,
+            max_redirects=10,
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._client.close()
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            accept: str | None = None) -> FetchResult:
+        """GET with retries; raises a FetchError subclass when no usable answer came."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        attempt = 0
+        while True:
+            try:
+                with self._host_slot(url):
+                    return self._get_once(url, headers)
+            except (HTTPError, FetchTimeout, TransportError) as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None:
+                    raise
+            attempt += 1
+            time.sleep(delay)
+
+    def _retry_delay(self, exc: FetchError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        s = self.settings
+        if attempt >= s.retries:
+            return None
+        if exc.retry_after is not None:
+            return exc.retry_after if exc.retry_after <= s.max_retry_after else None
+        if isinstance(exc, HTTPError) and exc.status is not None and exc.status < 500:
+            return None
+        return s.backoff * (2 ** attempt)
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
+        deadline = time.monotonic() + self.settings.total_timeout
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    return self._result(response, b"")
+                if response.status_code >= 400:
+                    raise HTTPError(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                                    response.status_code,
+                                    _retry_after(response) if response.status_code in (429, 503) else None)
+                return self._result(response, self._read_capped(response, deadline))
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
+        except httpx.TooManyRedirects:
+            raise TransportError("too many redirects") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise TransportError(f"bad URL: {exc}") from None
+        except httpx.DecodingError as exc:
+            raise TransportError(f"undecodable body: {exc}") from None
+        except httpx.TransportError as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+        limit = self.settings.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge(f"response too large: {int(declared):,} bytes declared, limit {limit:,}")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"response too large: over {limit:,} bytes")
+            if time.monotonic() > deadline:
+                raise FetchTimeout(f"took longer than {self.settings.total_timeout:g} s in total")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _result(response: httpx.Response, body: bytes) -> FetchResult:
+        h = response.headers
+        return FetchResult(str(response.url), response.status_code, body, h.get("Content-Type"),
+                           h.get("ETag"), h.get("Last-Modified"))
+
+    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            if host not in self._hosts:
+                self._hosts[host] = threading.BoundedSemaphore(self.settings.per_host)
+            return self._hosts[host]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date); 1 s when absent on a 429."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    if value:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    return 1.0 if response.status_code == 429 else None

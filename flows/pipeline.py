@@ -1,0 +1,199 @@
+"""The one code path shared by the Prefect flows and the CLI.
+
+Per feed: conditional request -> parse -> for each new, relevant entry fetch the page once
+-> extract -> store (deduplicated) -> archive. Every function returns a typed report;
+a failing feed or page is recorded, never raised.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+
+from config.settings import Settings
+from flows.fetch import FetchError, Fetcher
+from flows.report import FeedReport
+from parsers import seedformat
+from parsers.article import extract_page
+from parsers.feed import parse_feed
+from parsers.fragment import fragment_paragraphs
+from parsers.models import Article, FeedEntry, FeedSource
+from parsers.relevance import DEFAULT_TERMS, RelevanceRules
+from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
+from storage import archive
+from storage.articles import (count_articles, is_new_entry, missing_archive_files, record_entry, store_article,
+                              write_archive_file)
+from storage.db import open_engine, session
+from storage.feeds import feed_row, record_feed_error, record_feed_success
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+
+@dataclass
+class Pipeline:
+    """What every stage needs, built once per run (thread-safe: one session per call)."""
+
+    settings: Settings
+    engine: Engine
+    fetcher: Fetcher
+    rules: RelevanceRules
+    log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("cpec_watch"))
+    after_store: Callable[[int], None] | None = None  # called with each new article id (tracked items)
+
+
+@contextmanager
+def open_pipeline(settings: Settings, *, terms: Iterable[str] = ()) -> Iterator[Pipeline]:
+    engine = open_engine(settings.db)
+    with Fetcher(settings.fetch) as fetcher:
+        rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms, *terms])
+        yield Pipeline(settings, engine, fetcher, rules)
+    engine.dispose()
+
+
+def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] | None = None) -> FeedReport:
+    """One feed: fetch (conditionally unless backfilling a window), parse, ingest new entries."""
+    with session(pipe.engine) as sess:
+        feed = feed_row(sess, source)
+        validators = {} if window else {"etag": feed.etag, "last_modified": feed.last_modified}
+        try:
+            result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **validators)
+        except FetchError as exc:
+            record_feed_error(sess, feed, str(exc), exc.status)
+            pipe.log.warning("feed %s failed: %s", source.url, exc)
+            return FeedReport(source.url, source.name, status=exc.status, error=str(exc))
+        if result.not_modified:
+            record_feed_success(sess, feed, 304, etag=result.etag, last_modified=result.last_modified, entries=0)
+            return FeedReport(source.url, source.name, status=304)
+        parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.url)
+        if parsed.error and not parsed.entries:
+            error = f"not a usable feed: {parsed.error}"
+            record_feed_error(sess, feed, error, result.status)
+            pipe.log.warning("feed %s failed: %s", source.url, error)
+            return FeedReport(source.url, source.name, status=result.status, error=error)
+        record_feed_success(sess, feed, result.status, etag=result.etag, last_modified=result.last_modified,
+                            entries=len(parsed.entries), warning=parsed.error)
+    report = FeedReport(source.url, source.name, status=result.status, entries=len(parsed.entries),
+                        warning=parsed.error)
+    for entry in parsed.entries:
+        if window and not (entry.published and window[0] <= entry.published <= window[1]):
+            report = report.add("outside_window")
+            continue
+        report = report.add(ingest_entry(pipe, entry, source))
+    return report
+
+
+def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_relevance: bool = True) -> str:
+    """Handle one link; returns its outcome: stored, duplicate, seen, irrelevant, skipped or failed."""
+    link = unwrap_redirect(entry.link)
+    if is_undecodable_aggregator(link):
+        return "skipped"
+    canonical = canonical_url(link)
+    key = url_key(canonical)
+    with session(pipe.engine) as sess:
+        if not is_new_entry(sess, key):
+            return "seen"
+        remember = lambda outcome, **kw: record_entry(sess, key, link, outcome, feed_url=source.url,  # noqa: E731
+                                                      source=source.name, **kw)
+        if check_relevance and not pipe.rules.matches(entry.title, entry.summary, entry.content_html or ""):
+            remember("irrelevant")
+            return "irrelevant"
+        full_text = fragment_paragraphs(entry.content_html) if source.full_text and entry.content_html else ()
+        if full_text:
+            article = Article(link, canonical, source.name, entry.title or None, entry.published, full_text)
+        else:
+            try:
+                article = _fetch_article(pipe, link, entry, source)
+            except FetchError as exc:
+                remember("failed", detail=str(exc))
+                pipe.log.warning("page %s failed: %s", link, exc)
+                return "failed"
+        if not article.paragraphs:
+            remember("failed", detail="no article text found")
+            return "failed"
+        if check_relevance and not pipe.rules.matches(article.title or "", article.text):
+            remember("irrelevant")
+            return "irrelevant"
+        page_key = url_key(article.canonical_url)
+        if page_key != key and not is_new_entry(sess, page_key):
+            remember("duplicate", detail="same url")
+            return "duplicate"
+        stored = store_article(sess, article, pipe.settings.archive)
+        remember(stored.outcome, detail=stored.reason or None, article_id=stored.article_id)
+        if page_key != key:
+            record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
+                         source=source.name, article_id=stored.article_id)
+    if stored.outcome == "stored" and pipe.after_store:
+        pipe.after_store(stored.article_id)
+    return stored.outcome
+
+
+def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
+    result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml")
+    page = extract_page(result.body, result.url)
+    canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
+    return Article(result.url, canonical, source.name, page.title or entry.title or None,
+                   page.published or entry.published, page.paragraphs)
+
+
+def _trusted_canonical(declared: str | None, fetched: str) -> str:
+    """A page's declared canonical URL, unless it points at a site root (a common CMS mistake)."""
+    if not declared or declared.rstrip("/").count("/") < 3:
+        return fetched
+    return declared
+
+
+def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
+    """Backfill from a list of article URLs (no relevance filter: the user chose them)."""
+    report = FeedReport("urls", "URL list")
+    for url in urls:
+        report = report.add(ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _outlet(url)),
+                                         check_relevance=False))
+    return report
+
+
+def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> FeedReport:
+    """Backfill from a folder of seed-format files, keeping each file's name and bytes in the archive."""
+    report = FeedReport(str(folder), source)
+    for path in sorted(folder.glob("*.txt")):
+        if not archive.is_archive_name(path.name):
+            report = report.add("skipped")
+            continue
+        seed = seedformat.parse(path.read_text(encoding="utf-8"))
+        url = f"urn:cpec-watch:{source}:{path.stem}"
+        article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
+        with session(pipe.engine) as sess:
+            stored = store_article(sess, article, pipe.settings.archive, key=path.stem[4:], archive_source=path)
+        if stored.outcome == "stored" and pipe.after_store:
+            pipe.after_store(stored.article_id)
+        report = report.add(stored.outcome)
+    return report
+
+
+def import_seeds_once(pipe: Pipeline) -> int:
+    """Import the shipped seeds into an empty store, so the store is never empty."""
+    with session(pipe.engine) as sess:
+        if count_articles(sess):
+            return 0
+    return import_folder(pipe, SEEDS_DIR, "seed").stored
+
+
+def repair_archive(pipe: Pipeline) -> int:
+    """Write archive files a stopped run left unwritten."""
+    with session(pipe.engine) as sess:
+        missing = missing_archive_files(sess)
+        for row in missing:
+            write_archive_file(sess, row, pipe.settings.archive)
+    return len(missing)
+
+
+def _outlet(url: str) -> str:
+    host = (urlsplit(url).hostname or url).lower()
+    return host.removeprefix("www.")
+

@@ -1,0 +1,82 @@
+"""Run reports: what was new, skipped as duplicate or irrelevant, and which feeds failed and why."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+OUTCOMES = ("stored", "duplicate", "seen", "irrelevant", "skipped", "failed", "outside_window")
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """One feed's (or one backfill source's) outcome counts."""
+
+    url: str
+    name: str
+    status: int | None = None
+    error: str | None = None
+    warning: str | None = None
+    entries: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> FeedReport:
+        return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
+
+    @property
+    def stored(self) -> int:
+        return self.counts.get("stored", 0)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A whole monitoring pass or backfill."""
+
+    kind: str
+    reports: tuple[FeedReport, ...]
+    seeds_imported: int = 0
+
+    def total(self, outcome: str) -> int:
+        return sum(report.counts.get(outcome, 0) for report in self.reports)
+
+    @property
+    def failed_feeds(self) -> list[FeedReport]:
+        return [report for report in self.reports if report.error]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "new": self.total("stored"),
+            "duplicates": self.total("duplicate"),
+            "already_seen": self.total("seen"),
+            "irrelevant": self.total("irrelevant"),
+            "failed_pages": self.total("failed"),
+            "skipped": self.total("skipped") + self.total("outside_window"),
+            "seeds_imported": self.seeds_imported,
+            "feeds_polled": len(self.reports),
+            "feeds_failed": [{"url": r.url, "name": r.name, "status": r.status, "error": r.error}
+                             for r in self.failed_feeds],
+            "sources": [asdict(report) for report in self.reports],
+        }
+
+    def to_text(self) -> str:
+        data = self.to_json()
+        lines = [f"{self.kind}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
+                 f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
+                 f"{data['failed_pages']} page(s) failed"]
+        if self.seeds_imported:
+            lines.append(f"imported {self.seeds_imported} seed article(s) into the empty store")
+        ok = len(self.reports) - len(self.failed_feeds)
+        lines.append(f"sources: {ok} ok, {len(self.failed_feeds)} failed")
+        lines += [f"  FAILED {r.name} ({r.url}): {r.error}" for r in self.failed_feeds]
+        lines += [f"  warning {r.name}: {r.warning}" for r in self.reports if r.warning and not r.error]
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        rows = ["| source | status | entries | new | duplicate | irrelevant | failed pages | error |",
+                "|---|---|---|---|---|---|---|---|"]
+        for r in self.reports:
+            c = r.counts
+            rows.append(f"| {r.name} | {r.status or '-'} | {r.entries} | {c.get('stored', 0)} | "
+                        f"{c.get('duplicate', 0)} | {c.get('irrelevant', 0)} | {c.get('failed', 0)} | "
+                        f"{(r.error or '').replace('|', '/')} |")
+        return f"# CPEC Watch {self.kind}\n\n{self.to_text()}\n\n" + "\n".join(rows) + "\n"

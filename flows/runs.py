@@ -1,0 +1,92 @@
+"""A monitoring pass and a backfill, as plain functions.
+
+The Prefect flows (``flows/prefect_flows.py``) and the CLI both call these; they differ only
+in how the per-feed work is fanned out (``Mapper``): Prefect tasks or a thread pool.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+from config.settings import ConfigError, Settings
+from flows.pipeline import (Pipeline, import_folder, import_seeds_once, ingest_urls, open_pipeline, poll_feed,
+                            repair_archive)
+from flows.report import FeedReport, RunSummary
+from parsers.feedlist import default_feeds, load_feed_list
+from parsers.models import FeedSource
+
+# Fans ``poll_feed`` out over the sources: (pipeline, sources, window) -> reports in order.
+Mapper = Callable[[Pipeline, Sequence[FeedSource], "tuple[date, date] | None"], list[FeedReport]]
+
+
+def thread_mapper(pipe: Pipeline, sources: Sequence[FeedSource], window: tuple[date, date] | None,
+                  progress: Callable[[FeedReport], None] | None = None) -> list[FeedReport]:
+    """Poll feeds concurrently in a thread pool (the fetcher enforces the per-host limit)."""
+    def one(source: FeedSource) -> FeedReport:
+        report = poll_feed(pipe, source, window=window)
+        if progress:
+            progress(report)
+        return report
+    with ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.concurrency)) as pool:
+        return list(pool.map(one, sources))
+
+
+def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[FeedSource]:
+    """The feeds to poll: ``--feeds`` file, else ``[[feeds]]`` of the config file, else the shipped list."""
+    path = feeds_file or settings.feeds
+    if path is not None:
+        return load_feed_list(path)
+    configured = settings.raw_config.get("feeds")
+    if configured:
+        try:
+            return [FeedSource(f["url"], f.get("name") or f["url"], bool(f.get("full_text", False)))
+                    for f in configured]
+        except (KeyError, TypeError):
+            raise ConfigError(f"{settings.config}: each [[feeds]] entry needs a url") from None
+    return default_feeds()
+
+
+def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *,
+                 feeds_file: Path | None = None) -> RunSummary:
+    """One monitoring pass over every feed; imports the seeds into an empty store first."""
+    sources = feed_sources(settings, feeds_file)
+    with open_pipeline(settings) as pipe:
+        seeded = import_seeds_once(pipe) if settings.import_seeds else 0
+        repair_archive(pipe)
+        reports = mapper(pipe, sources, None)
+    return RunSummary("monitor", tuple(reports), seeds_imported=seeded)
+
+
+def backfill_pass(settings: Settings, mapper: Mapper = thread_mapper, *, from_dir: Path | None = None,
+                  urls: Sequence[str] = (), feeds_file: Path | None = None, since: date | None = None,
+                  until: date | None = None) -> RunSummary:
+    """Backfill from a seed-format folder, a URL list, and/or feeds within a date window."""
+    if from_dir is None and not urls and feeds_file is None:
+        raise ConfigError("backfill needs --from-dir, --urls or --feeds")
+    if from_dir is not None and not from_dir.is_dir():
+        raise ConfigError(f"not a folder: {from_dir}")
+    reports: list[FeedReport] = []
+    with open_pipeline(settings) as pipe:
+        if from_dir is not None:
+            reports.append(import_folder(pipe, from_dir))
+        if urls:
+            reports.append(ingest_urls(pipe, urls))
+        if feeds_file is not None:
+            window = (since or date.min, until or date.max)
+            reports += mapper(pipe, load_feed_list(feeds_file), window)
+    return RunSummary("backfill", tuple(reports))
+
+
+def read_url_list(path: Path) -> list[str]:
+    """URLs from a text file: one per line, blank lines and # comments ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read URL list {path}: {exc}") from None
+    urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        raise ConfigError(f"{path}: not an http(s) URL: {bad[0]}")
+    return urls

@@ -1,0 +1,71 @@
+"""The seed-format archive on disk: ``NNN_<url key>.txt``, numbered on from the highest file there."""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from parsers import seedformat
+from parsers.models import SeedText
+
+_NAME_LENGTH = len("000_0123456789abcdef.txt")
+
+
+def archive_files(folder: Path) -> list[Path]:
+    """The archive's article files, in number order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*_*.txt") if p.name[:3].isdigit())
+
+
+def find_by_key(folder: Path, key: str) -> Path | None:
+    matches = sorted(folder.glob(f"*_{key}.txt")) if folder.is_dir() else []
+    return matches[0] if matches else None
+
+
+def write_article(folder: Path, key: str, text: SeedText) -> str:
+    """Write one article (once: an existing file for ``key`` is kept) and return its file name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder):
+        existing = find_by_key(folder, key)
+        if existing is not None:
+            return existing.name
+        number = seedformat.next_number(p.name for p in archive_files(folder))
+        path = folder / f"{number:03d}_{key}.txt"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(seedformat.render(text), encoding="utf-8")
+        os.replace(tmp, path)
+        return path.name
+
+
+def copy_file(folder: Path, source: Path) -> str:
+    """Put an existing seed-format file into the archive under its own name, unless its key is there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = source.name[4:20]
+    with _locked(folder):
+        existing = find_by_key(folder, key)
+        if existing is not None:
+            return existing.name
+        target = folder / source.name
+        if target.exists():  # the number is taken by another article: number on
+            number = seedformat.next_number(p.name for p in archive_files(folder))
+            target = folder / f"{number:03d}_{key}.txt"
+        target.write_bytes(source.read_bytes())
+        return target.name
+
+
+def is_archive_name(name: str) -> bool:
+    return len(name) == _NAME_LENGTH and name[:3].isdigit() and name[3] == "_" and name.endswith(".txt")
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer numbers files at a time, across processes on this machine."""
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

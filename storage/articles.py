@@ -1,0 +1,140 @@
+"""Queries about articles and stories, named after what the pipeline asks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from parsers import dedup
+from parsers.models import Article as ArticleData
+from parsers.models import SeedText
+from parsers.urls import url_key
+from storage import archive
+from storage.db import insert_ignore
+from storage.models import Article, SeenEntry, Story, StoryBand, utcnow
+
+RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What became of an article offered to the store."""
+
+    outcome: str  # "stored" or "duplicate"
+    article_id: int
+    story_id: int
+    reason: str = ""  # for duplicates: "same url" or "same text"
+
+
+def is_new_entry(sess: Session, key: str) -> bool:
+    """True when a link was never handled, or failed fewer than RETRY_LIMIT times."""
+    seen = sess.exec(select(SeenEntry).where(SeenEntry.url_key == key)).first()
+    return seen is None or (seen.outcome == "failed" and seen.attempts < RETRY_LIMIT)
+
+
+def record_entry(sess: Session, key: str, url: str, outcome: str, *, feed_url: str | None = None,
+                 source: str | None = None, detail: str | None = None, article_id: int | None = None) -> None:
+    """Remember how a link was handled (a failed one counts one more attempt)."""
+    inserted = insert_ignore(sess, SeenEntry, dict(
+        url_key=key, url=url, feed_url=feed_url, source=source, outcome=outcome, detail=detail,
+        article_id=article_id, attempts=1, first_seen=utcnow(), last_seen=utcnow()))
+    if not inserted:
+        seen = sess.exec(select(SeenEntry).where(SeenEntry.url_key == key)).one()
+        seen.attempts = seen.attempts + 1 if outcome == "failed" else seen.attempts
+        seen.outcome, seen.detail, seen.article_id, seen.last_seen = outcome, detail, article_id, utcnow()
+        sess.add(seen)
+    sess.commit()
+
+
+def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *, key: str | None = None,
+                  archive_source: Path | None = None) -> Stored:
+    """Store an article once per canonical URL and once per text; join or start its story.
+
+    The archive file is written after the row is committed; ``archive_source`` (a seed-format
+    file being imported) is copied as it is instead of rendered anew.
+    """
+    key = key or url_key(data.canonical_url)
+    text_hash = dedup.content_hash(data.text)
+    existing = _existing(sess, key, text_hash)
+    if existing is not None:
+        return existing
+    fingerprint = dedup.fingerprint(data.text)
+    story_id = _matching_story(sess, fingerprint)
+    if story_id is None:
+        story = Story()
+        sess.add(story)
+        sess.flush()
+        story_id = story.id
+    inserted = insert_ignore(sess, Article, dict(
+        url_key=key, url=data.url, canonical_url=data.canonical_url, source=data.source, title=data.title,
+        published=data.published, fetched_at=utcnow(), body=data.text, content_hash=text_hash,
+        signature=" ".join(map(str, fingerprint.signature)), story_id=story_id))
+    if not inserted:  # another run stored it a moment ago
+        sess.rollback()
+        return _existing(sess, key, text_hash)  # type: ignore[return-value]
+    article = sess.exec(select(Article).where(Article.url_key == key)).one()
+    insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
+    sess.commit()
+    if archive_dir is not None:
+        write_archive_file(sess, article, archive_dir, archive_source)
+    return Stored("stored", article.id, story_id)
+
+
+def write_archive_file(sess: Session, article: Article, archive_dir: Path, source: Path | None = None) -> None:
+    """Write (or copy) the article's seed-format file and remember its name."""
+    if source is not None:
+        name = archive.copy_file(archive_dir, source)
+    else:
+        paragraphs = tuple(p for p in article.body.split("\n\n") if p)
+        text = SeedText(article.published, article.title, paragraphs)
+        name = archive.write_article(archive_dir, article.url_key, text)
+    article.archive_file = name
+    sess.add(article)
+    sess.commit()
+
+
+def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
+    for condition, reason in ((Article.url_key == key, "same url"), (Article.content_hash == text_hash, "same text")):
+        found = sess.exec(select(Article).where(condition)).first()
+        if found is not None:
+            return Stored("duplicate", found.id, found.story_id, reason)
+    return None
+
+
+def _matching_story(sess: Session, fingerprint: dedup.Fingerprint) -> int | None:
+    """The story of the most similar stored article sharing an LSH band, if similar enough."""
+    candidates = sess.exec(
+        select(Article.story_id, Article.signature)
+        .join(StoryBand, col(StoryBand.article_id) == col(Article.id))
+        .where(col(StoryBand.band).in_(fingerprint.bands))
+        .distinct()
+    ).all()
+    best, best_story = 0.0, None
+    for story_id, signature in candidates:
+        other = dedup.Fingerprint(tuple(int(v) for v in signature.split()), ())
+        score = dedup.similarity(fingerprint, other)
+        if score > best:
+            best, best_story = score, story_id
+    return best_story if best >= dedup.SAME_STORY_THRESHOLD else None
+
+
+def list_articles(sess: Session, since: date | None = None) -> list[Article]:
+    """Stored articles, oldest first; ``since`` filters on publication date (fetch date when unknown)."""
+    query = select(Article).order_by(col(Article.id))
+    if since is not None:
+        start = datetime.combine(since, time.min, tzinfo=timezone.utc)
+        query = query.where((col(Article.published) >= since)
+                            | (col(Article.published).is_(None) & (col(Article.fetched_at) >= start)))
+    return list(sess.exec(query).all())
+
+
+def count_articles(sess: Session) -> int:
+    return sess.exec(select(func.count()).select_from(Article)).one()
+
+
+def missing_archive_files(sess: Session) -> list[Article]:
+    """Articles whose archive file was not written (a run stopped in between)."""
+    return list(sess.exec(select(Article).where(col(Article.archive_file).is_(None))).all())

@@ -1,0 +1,87 @@
+"""SQLModel tables. They stay inside ``storage/``; other stages see plain dataclasses.
+
+Identity is enforced by the database: unique URL keys, unique content hashes, one
+seen-entry row per canonical link, so re-runs and concurrent runs cannot duplicate.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Feed(SQLModel, table=True):
+    """A polled feed and its health."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    last_polled: datetime | None = None
+    last_success: datetime | None = None
+    failing_since: datetime | None = None
+    consecutive_failures: int = 0
+    entries_seen: int = 0
+
+
+class Story(SQLModel, table=True):
+    """One news story, carried by one or more articles (syndicated or rewritten copies)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Article(SQLModel, table=True):
+    """One stored article; ``url_key`` is the first 16 hex of SHA-256 of the canonical URL."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url_key: str = Field(unique=True, max_length=16)
+    url: str
+    canonical_url: str = Field(unique=True)
+    source: str
+    title: str | None = None
+    published: date | None = Field(default=None, index=True)
+    fetched_at: datetime = Field(default_factory=utcnow, index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(unique=True, max_length=64)
+    signature: str = Field(sa_column=Column(Text, nullable=False))  # MinHash values, space-separated
+    story_id: int = Field(foreign_key="story.id", index=True)
+    archive_file: str | None = None
+
+
+class StoryBand(SQLModel, table=True):
+    """LSH band keys of an article's MinHash: candidates for the same story share a band."""
+
+    band: str = Field(primary_key=True)
+    article_id: int = Field(primary_key=True, foreign_key="article.id")
+
+
+class SeenEntry(SQLModel, table=True):
+    """A link already handled, so its page is fetched once.
+
+    ``outcome``: stored, duplicate (``article_id`` is the article with the same text: another
+    outlet's copy), irrelevant, skipped or failed (retried on later runs until ``attempts``
+    reaches the limit).
+    """
+
+    __table_args__ = (Index("ix_seenentry_outcome", "outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    url_key: str = Field(unique=True, max_length=16)
+    url: str
+    feed_url: str | None = None
+    source: str | None = None
+    outcome: str
+    detail: str | None = None
+    attempts: int = 1
+    article_id: int | None = Field(default=None, foreign_key="article.id")
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)

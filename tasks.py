@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Set-up and entry points that need nothing but Python 3.11+.
+
+    python3 tasks.py run [ARGS]     create .venv if needed, install, run one monitoring pass
+    python3 tasks.py test [ARGS]    create .venv if needed, install with test extras, run the tests
+    python3 tasks.py bench [ARGS]   install bench extras and run the benchmarks
+
+The virtual environment is (re)installed when pyproject.toml changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+EXTRAS = {"run": "", "test": "[test]", "bench": "[test,bench]"}
+
+
+def ensure_venv(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"CPEC Watch needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    if not (BIN / "python").exists():
+        print(f"creating {VENV} ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
+    marker = VENV / f".installed-{stamp}"
+    if not marker.exists():
+        print(f"installing cpec-watch{extras} into {VENV} ...", file=sys.stderr)
+        subprocess.run([str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "-e", f".{extras}"], cwd=ROOT, check=True)
+        for old in VENV.glob(".installed-*"):
+            old.unlink()
+        marker.touch()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in EXTRAS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, args = argv[0], argv[1:]
+    ensure_venv(EXTRAS[command])
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if command == "run":
+        return subprocess.call([str(BIN / "cpec-watch"), "run", *args])
+    if command == "test":
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
+    return subprocess.call(["bash", str(ROOT / "bench" / "run.sh"), *args], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
