@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -33,6 +33,8 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed)
+    except NoSuchModuleError:
+        raise StorageError(f"unknown database type in URL: {parsed.drivername}") from None
     except ImportError as exc:
         raise StorageError(f"no driver for {parsed.drivername}: {exc} (pip install 'cpec-watch[postgres]')") from None
     if engine.dialect.name == "sqlite":

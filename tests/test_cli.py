@@ -1,0 +1,105 @@
+"""The command line: JSON fields, one-line errors, no Prefect import for read-only commands."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.conftest import ROOT
+
+CLOSED_FEEDS = '[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\nname = "Closed port"\n'
+NO_RETRIES = "[fetch]\nretries = 0\n"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    for name in ("CPEC_WATCH_DB", "CPEC_WATCH_ARCHIVE"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "feeds.toml").write_text(CLOSED_FEEDS)
+    (tmp_path / "config.toml").write_text(NO_RETRIES)
+    monkeypatch.setenv("CPEC_WATCH_CONFIG", str(tmp_path / "config.toml"))
+    return tmp_path
+
+
+def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(workdir: Path) -> None:
+    result = invoke("run", "--feeds", "feeds.toml", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["seeds_imported"] == 5 and summary["new"] == 0
+    assert summary["feeds_failed"][0]["error"].startswith("ConnectError")
+    assert sorted(p.name for p in (workdir / "data" / "articles").iterdir() if p.suffix == ".txt") == \
+        sorted(p.name for p in (ROOT / "seeds").iterdir())
+    for seed in (ROOT / "seeds").iterdir():
+        assert (workdir / "data" / "articles" / seed.name).read_bytes() == seed.read_bytes()
+
+    rows = json.loads(invoke("articles", "--json").output)
+    assert len(rows) == 5
+    assert set(rows[0]) >= {"id", "url", "canonical_url", "title", "published", "source", "story", "items",
+                            "archive_file"}
+    by_file = {row["archive_file"]: row for row in rows}
+    assert by_file["002_81a317b85942699c.txt"]["story"] == by_file["003_9c0dc566686552c5.txt"]["story"]
+    assert by_file["000_a1585c22ca6705fb.txt"]["published"] == "2025-08-31"
+    assert by_file["002_81a317b85942699c.txt"]["published"] is None
+    assert json.loads(invoke("articles", "--since", "2025-09-01", "--json").output) != rows
+
+    feeds = json.loads(invoke("feeds", "--json").output)
+    assert feeds == [{**feeds[0], "url": "http://127.0.0.1:9/feed.xml", "last_status": None, "entries_seen": 0}]
+    assert set(feeds[0]) >= {"url", "last_status", "last_error", "last_polled", "entries_seen"}
+
+    again = json.loads(invoke("run", "--feeds", "feeds.toml", "--json").output)
+    assert again["seeds_imported"] == 0 and len(json.loads(invoke("articles", "--json").output)) == 5
+
+
+def test_settings_come_from_options_and_environment(workdir: Path) -> None:
+    db = f"sqlite:///{workdir / 'other.db'}"
+    result = invoke("--archive", "arch", "run", "--feeds", "feeds.toml", env={"CPEC_WATCH_DB": db})
+    assert result.exit_code == 0
+    assert (workdir / "other.db").exists() and len(list((workdir / "arch").glob("*.txt"))) == 5
+    assert not (workdir / "data").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--db", "nonsense://", "articles"], "Error: "),
+    (["--config", "missing.toml", "articles"], "Error: config file not found: missing.toml"),
+    (["run", "--feeds", "nowhere.opml"], "Error: "),
+    (["backfill"], "Error: backfill needs --from-dir, --urls or --feeds"),
+    (["backfill", "--urls", "feeds.toml"], "Error: feeds.toml: not an http(s) URL"),
+    (["articles", "--since", "yesterday"], "Error: Invalid value for '--since'"),
+])
+def test_user_errors_are_one_line_without_traceback(workdir: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+
+
+def test_invalid_config_file_is_reported_with_its_name(workdir: Path) -> None:
+    (workdir / "bad.toml").write_text("[fetch\nretries = 1")
+    result = CliRunner().invoke(cli, ["--config", "bad.toml", "feeds"])
+    assert result.exit_code == 1 and "invalid TOML in bad.toml" in result.output
+
+
+def test_backfill_from_a_seed_format_folder(workdir: Path) -> None:
+    result = invoke("backfill", "--from-dir", str(ROOT / "seeds"), "--json")
+    assert json.loads(result.output)["new"] == 5
+    assert json.loads(invoke("backfill", "--from-dir", str(ROOT / "seeds"), "--json").output)["duplicates"] == 5
+
+
+def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
+    code = ("import sys; from cli.main import cli; "
+            "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
+            "assert 'prefect' not in sys.modules, 'prefect imported'")
+    subprocess.run([sys.executable, "-c", code], cwd=workdir, check=True, capture_output=True,
+                   env={"PATH": "", "PYTHONPATH": str(ROOT), "CPEC_WATCH_CONFIG": str(workdir / "config.toml")})

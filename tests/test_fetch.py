@@ -1,0 +1,93 @@
+"""The HTTP edge against a real server on 127.0.0.1."""
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+import pytest
+
+from config.settings import FetchSettings
+from flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, TransportError
+from tests.support.webserver import FixtureServer, serve_fixtures
+
+FAST = FetchSettings(connect_timeout=2, read_timeout=1, total_timeout=5, max_bytes=2_000_000, retries=2,
+                     backoff=0.05)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FixtureServer]:
+    with serve_fixtures() as running:
+        yield running
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    with Fetcher(FAST) as client:
+        yield client
+
+
+def test_conditional_get_sends_validators_back_exactly(server: FixtureServer, fetcher: Fetcher) -> None:
+    first = fetcher.get(server.url("/feeds/dawn.xml"))
+    assert first.status == 200 and first.etag and first.last_modified and b"<rss" in first.body
+    second = fetcher.get(server.url("/feeds/dawn.xml"), etag=first.etag, last_modified=first.last_modified)
+    assert second.not_modified and second.body == b""
+    headers = server.requests[-1].headers
+    assert headers["if-none-match"] == first.etag
+    assert headers["if-modified-since"] == first.last_modified
+    assert headers["user-agent"].startswith("CPEC-Watch/")
+
+
+def test_gzip_bodies_are_decoded(server: FixtureServer, fetcher: Fetcher) -> None:
+    result = fetcher.get(server.url("/feeds/dawn.xml"))
+    assert "gzip" in server.requests[-1].headers["accept-encoding"]
+    assert result.body.lstrip().startswith(b"<?xml")
+
+
+def test_redirects_are_followed_and_the_final_url_kept(server: FixtureServer, fetcher: Fetcher) -> None:
+    result = fetcher.get(server.url("/redirect?to=/feeds/dawn.xml"))
+    assert result.status == 200 and result.url == server.url("/feeds/dawn.xml")
+
+
+def test_429_is_retried_after_the_time_the_server_asks(server: FixtureServer, fetcher: Fetcher) -> None:
+    started = time.monotonic()
+    result = fetcher.get(server.url("/feeds/rate-limited.xml"))
+    assert result.status == 200
+    assert time.monotonic() - started >= 0.9  # Retry-After: 1 was honoured
+
+
+def test_5xx_is_retried_with_backoff_then_reported(server: FixtureServer, fetcher: Fetcher) -> None:
+    assert fetcher.get(server.url("/feeds/flaky.xml")).status == 200
+    server.reset_log()
+    with pytest.raises(HTTPError, match="HTTP 500") as failure:
+        fetcher.get(server.url("/feeds/down.xml"))
+    assert failure.value.status == 500
+    assert server.hits("/feeds/down.xml") == 1 + FAST.retries
+
+
+def test_4xx_is_not_retried(server: FixtureServer, fetcher: Fetcher) -> None:
+    server.reset_log()
+    with pytest.raises(HTTPError, match="HTTP 404"):
+        fetcher.get(server.url("/feeds/no-such-feed.xml"))
+    with pytest.raises(HTTPError, match="HTTP 403"):
+        fetcher.get(server.url("/feeds/blocked.xml"))
+    assert server.hits("/feeds/no-such-feed.xml") == 1
+
+
+def test_slow_server_times_out(server: FixtureServer) -> None:
+    with Fetcher(FetchSettings(read_timeout=0.5, retries=0)) as client, pytest.raises(FetchTimeout):
+        client.get(server.url("/feeds/slow.xml?delay=2"))
+
+
+def test_oversized_and_endless_bodies_are_cut_off(server: FixtureServer, fetcher: Fetcher) -> None:
+    with pytest.raises(TooLarge, match="declared"):
+        fetcher.get(server.url("/feeds/huge.xml"))
+    with pytest.raises(TooLarge, match="over 2,000,000 bytes"):
+        fetcher.get(server.url("/feeds/endless.xml"))
+    assert fetcher.get(server.url("/feeds/dawn.xml")).status == 200  # the server and client stay healthy
+
+
+def test_refused_connections_are_transport_errors(fetcher: Fetcher) -> None:
+    with pytest.raises(TransportError, match="ConnectError"):
+        fetcher.get("http://127.0.0.1:9/feed.xml")
+    with pytest.raises(TransportError, match="bad URL"):
+        fetcher.get("ftp://127.0.0.1/feed.xml")
