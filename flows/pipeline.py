@@ -104,7 +104,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         if check_relevance and not pipe.rules.matches(entry.title, entry.summary, entry.content_html or ""):
             remember("irrelevant")
             return "irrelevant"
-        full_text = fragment_paragraphs(entry.content_html) if source.full_text and entry.content_html else ()
+        full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
         if full_text:
             article = Article(link, canonical, source.name, entry.title or None, entry.published, full_text)
         else:

@@ -1,0 +1,231 @@
+"""The time and memory of a monitoring pass over local feeds (``flows.runs.monitor_pass``, no Prefect).
+
+Variants, interleaved in every repetition (order rotated), each on a fresh fixture server and a fresh temp DB:
+
+- ``fixtures``: the 8 fixture feeds that work (tests/fixtures/web/feeds/), ``[fetch] retries = 0``;
+- ``quirks``: the same plus the slow, huge, endless, flaky, rate-limited, failing and not-a-feed ones;
+- ``scale``: one synthetic feed of ``--entries`` distinct CPEC stories with a page each, served from a temp folder.
+
+Per variant: first pass (fetch + extract + store, seeds imported into the empty store), then a second pass over
+the unchanged feeds (expected: only conditional feed requests answered 304, no page fetched; checked with the
+server's request log). For ``fixtures`` also the CLI as a subprocess (wall time including interpreter start, peak
+RSS from wait4): ``cpec-watch run --feeds FILE --json`` on a fresh DB and again on the now-populated one, and
+``cpec-watch articles --json``. Last, one untraced-timing run per variant under tracemalloc for the Python heap peak.
+
+    .venv/bin/python bench/pipeline_bench.py [--repeat 5] [--entries 300]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from config.settings import load_settings  # noqa: E402
+from dedup_bench import synthetic_story  # noqa: E402
+from flows.report import RunSummary  # noqa: E402
+from flows.runs import monitor_pass  # noqa: E402
+from tests.support.webserver import FixtureServer, serve_fixtures  # noqa: E402
+
+WORKING = (("app.atom", "APP", False), ("bing.xml", "Bing News", False), ("dawn.xml", "Dawn", True),
+           ("tribune.xml", "The Tribune", False), ("urdupoint.rdf", "UrduPoint", False),
+           ("mislabeled-charset.xml", "Karakoram Post", False), ("windows-1252.xml", "Peshawar Chronicle", False),
+           ("malformed.xml", "Gilgit Times", False))
+QUIRKY = (("slow.xml", "Frontier Ledger", False), ("huge.xml", "Huge", False), ("endless.xml", "Endless", False),
+          ("flaky.xml", "Business Recorder", False), ("rate-limited.xml", "Pakistan Observer", False),
+          ("down.xml", "Down", False), ("blocked.xml", "Blocked", False), ("not-a-feed.xml", "Daily Mercantile", False))
+CONFIG = "[fetch]\nretries = 0\n"
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    root: Path | None  # served folder (None: the fixture corpus)
+    feeds: tuple[tuple[str, str, bool], ...]  # (path under /feeds/ or absolute path, name, full_text)
+
+
+def write_scale_corpus(folder: Path, entries: int, seed: int = 11) -> None:
+    """A feed of ``entries`` synthetic stories at /scale/feed.xml, each linking its own page."""
+    rng = random.Random(seed)
+    pages, items = folder / "scale", []
+    pages.mkdir(parents=True)
+    for i in range(entries):
+        title, published, paragraphs = synthetic_story(rng, i)
+        body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        (pages / f"story-{i:04d}.html").write_text(
+            f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)} - Corridor Daily"
+            f"</title></head><body><nav><a href=\"/\">Home</a> <a href=\"#\">Business</a></nav><article>"
+            f"<h1>{escape(title)}</h1><p class=\"byline\">By our correspondent</p>{body}</article>"
+            f"<footer>&copy; 2025 Corridor Daily</footer></body></html>", encoding="utf-8")
+        items.append(f"<item><title>{escape(title)}</title><link>{{{{BASE}}}}/scale/story-{i:04d}.html</link>"
+                     f"<guid isPermaLink=\"false\">scale-{i}</guid>"
+                     f"<pubDate>{published:%a, %d %b %Y} 09:00:00 +0500</pubDate>"
+                     f"<description>{escape(paragraphs[0][:240])}</description></item>")
+    (pages / "feed.xml").write_text(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Corridor Daily</title>"
+        "<link>{{BASE}}/scale/</link><description>Synthetic CPEC stories</description>\n"
+        + "\n".join(items) + "\n</channel></rss>\n", encoding="utf-8")
+
+
+def feed_list(server: FixtureServer, variant: Variant) -> str:
+    return "".join(f'[[feeds]]\nurl = "{server.url(path if path.startswith("/") else "/feeds/" + path)}"\n'
+                   f'name = "{name}"\nfull_text = {str(full).lower()}\n\n' for path, name, full in variant.feeds)
+
+
+def request_counts(server: FixtureServer) -> tuple[int, int, int]:
+    """(feed requests, of which conditional, page requests) since the last reset."""
+    feeds = [r for r in server.requests if r.path.startswith("/feeds/") or r.path.startswith("/scale/feed.xml")]
+    conditional = sum(1 for r in feeds if "if-none-match" in r.headers or "if-modified-since" in r.headers)
+    return len(feeds), conditional, len(server.requests) - len(feeds)
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in KiB (wait4) and stdout of one ``cpec-watch`` command."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "cpec-watch"), *args], stdout=out,
+                                stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        out.seek(0)
+        text = out.read().decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"cpec-watch {' '.join(args)} exited {proc.returncode}: {err.strip()[-500:]}")
+    return elapsed, usage.ru_maxrss, text
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CPEC_WATCH_", "PREFECT_API_URL"))}
+    return env | {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
+def one_repetition(variant: Variant, record: Callable[[str, str, float], None], cli: bool) -> None:
+    """Both passes of one variant on a fresh server and DB (plus the CLI commands when ``cli``)."""
+    with serve_fixtures(root=variant.root) as server, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "feeds.toml").write_text(feed_list(server, variant), encoding="utf-8")
+        (work / "config.toml").write_text(CONFIG, encoding="utf-8")
+        settings = load_settings(db=f"sqlite:///{work}/a.db", archive=work / "articles", config=work / "config.toml")
+        for label in ("first pass", "second pass"):
+            server.reset_log()
+            start = time.perf_counter()
+            summary = monitor_pass(settings, feeds_file=work / "feeds.toml")
+            record(variant.name, label, time.perf_counter() - start)
+            counts = request_counts(server)
+            record(variant.name, f"{label} requests", counts)  # type: ignore[arg-type]
+            record(variant.name, f"{label} outcome", outcome(summary))  # type: ignore[arg-type]
+        if not cli:
+            return
+        env = cli_env()
+        common = ["--config", str(work / "config.toml")]
+        for label, db in (("CLI run, fresh DB", "b.db"), ("CLI run, second pass", "a.db")):
+            server.reset_log()
+            db_args = ["--db", f"sqlite:///{work}/{db}", "--archive", str(work / db.replace(".db", "-articles"))]
+            wall, rss, text = run_cli([*db_args, *common, "run", "--feeds", str(work / "feeds.toml"), "--json"], env)
+            record(variant.name, label, wall)
+            record(variant.name, f"{label} rss", rss)
+            record(variant.name, f"{label} requests", request_counts(server))  # type: ignore[arg-type]
+            record(variant.name, f"{label} outcome", json_outcome(json.loads(text)))  # type: ignore[arg-type]
+        wall, rss, text = run_cli(["--db", f"sqlite:///{work}/a.db", "articles", "--json"], env)
+        record(variant.name, "CLI articles --json", wall)
+        record(variant.name, "CLI articles --json rss", rss)
+        record(variant.name, "CLI articles --json outcome", f"{len(json.loads(text))} articles")  # type: ignore[arg-type]
+
+
+def outcome(summary: RunSummary) -> str:
+    return json_outcome(summary.to_json())
+
+
+def json_outcome(data: dict) -> str:
+    statuses: dict[str, int] = {}
+    for source in data["sources"]:
+        statuses[str(source["status"])] = statuses.get(str(source["status"]), 0) + 1
+    status_text = ", ".join(f"{n}x{code}" for code, n in sorted(statuses.items()))
+    return (f"new {data['new']}, dup {data['duplicates']}, seen {data['already_seen']}, irrelevant "
+            f"{data['irrelevant']}, failed pages {data['failed_pages']}, seeds {data['seeds_imported']}; "
+            f"feeds {status_text}")
+
+
+def heap_peak(variant: Variant) -> float:
+    """Python heap peak (MiB, tracemalloc) of one first pass; timing is not taken here."""
+    with serve_fixtures(root=variant.root) as server, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "feeds.toml").write_text(feed_list(server, variant), encoding="utf-8")
+        (work / "config.toml").write_text(CONFIG, encoding="utf-8")
+        settings = load_settings(db=f"sqlite:///{work}/a.db", archive=work / "articles", config=work / "config.toml")
+        tracemalloc.start()
+        monitor_pass(settings, feeds_file=work / "feeds.toml")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--entries", type=int, default=300, help="stories in the synthetic scale feed")
+    args = parser.parse_args()
+    results: dict[tuple[str, str], list] = {}
+    record = lambda name, label, value: results.setdefault((name, label), []).append(value)  # noqa: E731
+    with tempfile.TemporaryDirectory() as corpus:
+        write_scale_corpus(Path(corpus), args.entries)
+        variants = [Variant("fixtures", None, WORKING), Variant("quirks", None, WORKING + QUIRKY),
+                    Variant(f"scale {args.entries}", Path(corpus), (("/scale/feed.xml", "Corridor Daily", False),))]
+        for rep in range(args.repeat):
+            for variant in variants[rep % 3:] + variants[:rep % 3]:
+                one_repetition(variant, record, cli=variant.name == "fixtures")
+            print(f"repetition {rep + 1}/{args.repeat} done", file=sys.stderr)
+        peaks = {v.name: heap_peak(v) for v in variants}
+    report(results, peaks, args.repeat)
+
+
+def report(results: dict[tuple[str, str], list], peaks: dict[str, float], repeat: int) -> None:
+    print(f"Monitoring pass over local feeds: median (min-max) of {repeat} runs, fresh server and DB each\n")
+    print("| variant | measure | median s | min-max s | peak RSS MiB | requests: feeds (conditional), pages | "
+          "outcome (last run) |")
+    print("|---|---|---|---|---|---|---|")
+    for (name, label), values in results.items():
+        if not isinstance(values[0], float) or label.endswith(" rss"):
+            continue
+        rss = results.get((name, f"{label} rss"))
+        rss_text = f"{statistics.median(rss) / 1024:.0f}" if rss else "-"
+        reqs = results.get((name, f"{label} requests"))
+        req_text = "; ".join(sorted({f"{f} ({c}), {p}" for f, c, p in reqs})) if reqs else "-"
+        last = results.get((name, f"{label} outcome"), ["-"])[-1]
+        print(f"| {name} | {label} | {statistics.median(values):.3f} | {min(values):.3f}-{max(values):.3f} | "
+              f"{rss_text} | {req_text} | {last} |")
+    print("\nRatios of medians:")
+    for name in dict.fromkeys(n for n, _ in results):
+        first, second = results.get((name, "first pass")), results.get((name, "second pass"))
+        if first and second:
+            print(f"- {name}: second pass / first pass = {statistics.median(second) / statistics.median(first):.2f}")
+    cli, inproc = results.get(("fixtures", "CLI run, second pass")), results.get(("fixtures", "second pass"))
+    if cli and inproc:
+        print(f"- fixtures: CLI second pass / in-process second pass = "
+              f"{statistics.median(cli) / statistics.median(inproc):.1f}")
+    print("\nPython heap peak of one first pass (tracemalloc): "
+          + ", ".join(f"{name} {mib:.1f} MiB" for name, mib in peaks.items()))
+    refetched = [(key, reqs) for key, reqs in results.items() if key[1].endswith("second pass requests")
+                 and any(p for _f, _c, p in reqs)]
+    for (name, label), reqs in refetched:
+        print(f"WARNING: {name}: {label}: pages fetched on the second pass: {[p for _f, _c, p in reqs]}")
+
+
+if __name__ == "__main__":
+    main()

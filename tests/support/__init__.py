@@ -1,0 +1,1 @@
+"""Helpers for tests: the local fixture HTTP server."""

@@ -1,0 +1,92 @@
+"""The Prefect flows, run for real under Prefect's test harness (one server per session)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+from tests.support.webserver import FixtureServer, serve_fixtures
+
+pytestmark = pytest.mark.prefect
+
+
+@pytest.fixture(scope="module")
+def prefect_harness() -> Iterator[None]:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60), \
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FixtureServer]:
+    with serve_fixtures() as running:
+        yield running
+
+
+def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
+        prefect_harness: None, server: FixtureServer, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.prefect_flows import monitor
+
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text("".join(f'[[feeds]]\nurl = "{server.url(path)}"\nname = "{name}"\n'
+                             for path, name in [("/feeds/dawn.xml", "Dawn"), ("/feeds/down.xml", "Down")]))
+    config = tmp_path / "config.toml"
+    config.write_text("import_seeds = false\n[fetch]\nretries = 0\n")
+    db, archive = f"sqlite:///{tmp_path / 'cpec.db'}", str(tmp_path / "articles")
+
+    state = monitor(feeds=str(feeds), db=db, config=str(config), archive=archive, return_state=True)
+    summary = state.result()
+    assert summary["new"] >= 1
+    assert [f["name"] for f in summary["feeds_failed"]] == ["Down"]
+
+    async def task_names_and_artifact() -> tuple[list[str], str]:
+        """Task runs reach the server as events, so poll briefly for them."""
+        async with get_client() as client:
+            for _ in range(50):
+                runs = await client._client.post("/task_runs/filter", json={
+                    "flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}, "limit": 50})
+                if len(runs.json()) >= 2:
+                    break
+                await asyncio.sleep(0.2)
+            artifacts = await client._client.post("/artifacts/filter", json={
+                "artifacts": {"key": {"any_": ["monitor-summary"]}}, "sort": "CREATED_DESC", "limit": 5})
+            return [run["name"] for run in runs.json()], artifacts.json()[0]["data"]
+
+    names, markdown = asyncio.run(task_names_and_artifact())
+    assert sorted(names) == ["poll Dawn", "poll Down"]
+    assert "| Dawn |" in markdown and "HTTP 500" in markdown
+
+    again = monitor(feeds=str(feeds), db=db, config=str(config), archive=archive)
+    assert again["new"] == 0
+
+
+def test_backfill_flow_imports_a_seed_folder(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.prefect_flows import backfill
+
+    result = backfill(from_dir=str(ROOT / "seeds"), db=f"sqlite:///{tmp_path / 'b.db'}",
+                      archive=str(tmp_path / "articles"))
+    assert result["new"] == 5
+    assert json.dumps(result)  # the flow's result is plain JSON for the UI
+
+
+def test_prefect_yaml_deploys_monitor_on_a_schedule_and_backfill_with_parameters() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    deployments = {d["name"]: d for d in spec["deployments"]}
+    assert deployments["monitor"]["schedules"][0]["cron"]
+    assert deployments["backfill"]["schedules"] == []
+    assert {"from_dir", "urls", "feeds", "since", "until"} <= set(deployments["backfill"]["parameters"])
+    for deployment in deployments.values():
+        module, _, name = deployment["entrypoint"].partition(":")
+        assert (ROOT / module).exists()
+        source = (ROOT / module).read_text()
+        assert f"def {name}(" in source
