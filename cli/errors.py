@@ -3,9 +3,11 @@
     ConfigError      config/settings.py    bad settings, config file, feed or URL list
     FeedListError    parsers/feedlist.py   unreadable OPML/TOML feed list
     StorageError     storage/db.py         bad database URL, unreachable database
+    CatalogueError   parsers/items.py      invalid tracked-item catalogue in the config file
 """
 from config.settings import ConfigError
 from parsers.feedlist import FeedListError
+from parsers.items import CatalogueError
 from storage.db import StorageError
 
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FeedListError, StorageError)
+USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FeedListError, StorageError, CatalogueError)

@@ -200,5 +200,80 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{len(rows)} feed(s)")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per tracked item.")
+@click.pass_context
+@_handle_errors
+def items(ctx: click.Context, as_json: bool) -> None:
+    """List tracked items with their latest reported status and date.
+
+    \b
+    Examples:
+      cpec-watch items
+      cpec-watch items --json
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import item_rows
+
+    settings = settings_from(ctx)
+    rows = item_rows(settings.db, load_user_catalogue(settings))
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        change = f"  ({row['last_change']})" if row["last_change"] else ""
+        click.echo(f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
+                   f"{row['updates']:>3} update(s){change}")
+
+
+@cli.command()
+@click.argument("slug", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per update.")
+@click.pass_context
+@_handle_errors
+def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
+    """Show the dated updates of one tracked item (or all), status changes marked.
+
+    \b
+    Examples:
+      cpec-watch timeline ml-1
+      cpec-watch timeline --json
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import timeline_rows
+
+    settings = settings_from(ctx)
+    if slug is not None and slug not in {item.slug for item in load_user_catalogue(settings).items}:
+        raise click.ClickException(f"unknown tracked item: {slug} (see cpec-watch items)")
+    rows = timeline_rows(settings.db, slug)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
+        outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
+        click.echo(f"{row['date']}  {row['item']:<26} {state:<34} {outlets}\n            {row['evidence'][:160]}")
+    click.echo(f"{len(rows)} update(s)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
+@click.pass_context
+@_handle_errors
+def reindex(ctx: click.Context, as_json: bool) -> None:
+    """Match the stored articles again after the catalogue changed (fetches nothing).
+
+    \b
+    Examples:
+      cpec-watch --config my-items.toml reindex
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import reindex_store
+
+    settings = settings_from(ctx)
+    count = reindex_store(settings.db, load_user_catalogue(settings))
+    echo_json({"updates": count}) if as_json else click.echo(f"reindexed: {count} update(s)")
+
+
 def main() -> None:
     cli(prog_name="cpec-watch")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
@@ -23,14 +23,17 @@ from parsers import seedformat
 from parsers.article import extract_page
 from parsers.feed import parse_feed
 from parsers.fragment import fragment_paragraphs
+from parsers.items import Catalogue, find_mentions, load_catalogue
 from parsers.models import Article, FeedEntry, FeedSource
 from parsers.relevance import DEFAULT_TERMS, RelevanceRules
 from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
 from storage import archive
-from storage.articles import (count_articles, is_new_entry, missing_archive_files, record_entry, store_article,
+from storage.articles import (count_articles, entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
                               write_archive_file)
 from storage.db import open_engine, session
 from storage.feeds import feed_row, record_feed_error, record_feed_success
+from storage.models import Article as ArticleRow
+from storage.tracking import record_updates
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -44,16 +47,30 @@ class Pipeline:
     engine: Engine
     fetcher: Fetcher
     rules: RelevanceRules
+    catalogue: Catalogue
     log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("cpec_watch"))
-    after_store: Callable[[int], None] | None = None  # called with each new article id (tracked items)
+
+    def is_relevant(self, *texts: str) -> bool:
+        """CPEC terms, or a tracked item (with its context rules), in any of the texts."""
+        return self.rules.matches(*texts) or bool(find_mentions("\n\n".join(texts), self.catalogue))
+
+    def track(self, article_id: int) -> None:
+        """Record the tracked-item updates of a newly stored article."""
+        with session(self.engine) as sess:
+            record_updates(sess, sess.get(ArticleRow, article_id), self.catalogue)
+
+
+def load_user_catalogue(settings: Settings) -> Catalogue:
+    """The shipped catalogue plus the ``[[items]]`` of the user's config file."""
+    return load_catalogue(settings.config) if settings.config is not None else load_catalogue()
 
 
 @contextmanager
-def open_pipeline(settings: Settings, *, terms: Iterable[str] = ()) -> Iterator[Pipeline]:
+def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
     engine = open_engine(settings.db)
     with Fetcher(settings.fetch) as fetcher:
-        rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms, *terms])
-        yield Pipeline(settings, engine, fetcher, rules)
+        rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms])
+        yield Pipeline(settings, engine, fetcher, rules, load_user_catalogue(settings))
     engine.dispose()
 
 
@@ -68,9 +85,10 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
             record_feed_error(sess, feed, str(exc), exc.status)
             pipe.log.warning("feed %s failed: %s", source.url, exc)
             return FeedReport(source.url, source.name, status=exc.status, error=str(exc))
+        retry = entries_to_retry(sess, source.url)
         if result.not_modified:
             record_feed_success(sess, feed, 304, etag=result.etag, last_modified=result.last_modified, entries=0)
-            return FeedReport(source.url, source.name, status=304)
+            return _retry_failed(pipe, FeedReport(source.url, source.name, status=304), source, retry)
         parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.url)
         if parsed.error and not parsed.entries:
             error = f"not a usable feed: {parsed.error}"
@@ -86,6 +104,15 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
             report = report.add("outside_window")
             continue
         report = report.add(ingest_entry(pipe, entry, source))
+    return _retry_failed(pipe, report, source, retry)
+
+
+def _retry_failed(pipe: Pipeline, report: FeedReport, source: FeedSource, links: list[str]) -> FeedReport:
+    """Fetch again the pages that failed on earlier passes (they passed the title/summary filter then)."""
+    for link in links:
+        outcome = ingest_entry(pipe, FeedEntry(link=link), source, check_relevance=False)
+        if outcome != "seen":  # the entry was also in this pass's feed and is handled already
+            report = report.add(outcome)
     return report
 
 
@@ -101,7 +128,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
             return "seen"
         remember = lambda outcome, **kw: record_entry(sess, key, link, outcome, feed_url=source.url,  # noqa: E731
                                                       source=source.name, **kw)
-        if check_relevance and not pipe.rules.matches(entry.title, entry.summary, entry.content_html or ""):
+        if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
             remember("irrelevant")
             return "irrelevant"
         full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
@@ -117,7 +144,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         if not article.paragraphs:
             remember("failed", detail="no article text found")
             return "failed"
-        if check_relevance and not pipe.rules.matches(article.title or "", article.text):
+        if check_relevance and not pipe.is_relevant(article.title or "", article.text):
             remember("irrelevant")
             return "irrelevant"
         page_key = url_key(article.canonical_url)
@@ -129,8 +156,8 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         if page_key != key:
             record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
                          source=source.name, article_id=stored.article_id)
-    if stored.outcome == "stored" and pipe.after_store:
-        pipe.after_store(stored.article_id)
+    if stored.outcome == "stored":
+        pipe.track(stored.article_id)
     return stored.outcome
 
 
@@ -170,8 +197,8 @@ def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> Feed
         article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
         with session(pipe.engine) as sess:
             stored = store_article(sess, article, pipe.settings.archive, key=path.stem[4:], archive_source=path)
-        if stored.outcome == "stored" and pipe.after_store:
-            pipe.after_store(stored.article_id)
+        if stored.outcome == "stored":
+            pipe.track(stored.article_id)
         report = report.add(stored.outcome)
     return report
 

@@ -1,11 +1,14 @@
 """Queries about articles and stories, named after what the pipeline asks."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from typing import Iterator
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from parsers import dedup
@@ -17,6 +20,7 @@ from storage.db import insert_ignore
 from storage.models import Article, SeenEntry, Story, StoryBand, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
+_STORY_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,12 @@ def record_entry(sess: Session, key: str, url: str, outcome: str, *, feed_url: s
     sess.commit()
 
 
+def entries_to_retry(sess: Session, feed_url: str) -> list[str]:
+    """Links of a feed whose page failed fewer than RETRY_LIMIT times."""
+    return list(sess.exec(select(SeenEntry.url).where(SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed",
+                                                      col(SeenEntry.attempts) < RETRY_LIMIT)).all())
+
+
 def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *, key: str | None = None,
                   archive_source: Path | None = None) -> Stored:
     """Store an article once per canonical URL and once per text; join or start its story.
@@ -62,22 +72,23 @@ def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *,
     if existing is not None:
         return existing
     fingerprint = dedup.fingerprint(data.text)
-    story_id = _matching_story(sess, fingerprint)
-    if story_id is None:
-        story = Story()
-        sess.add(story)
-        sess.flush()
-        story_id = story.id
-    inserted = insert_ignore(sess, Article, dict(
-        url_key=key, url=data.url, canonical_url=data.canonical_url, source=data.source, title=data.title,
-        published=data.published, fetched_at=utcnow(), body=data.text, content_hash=text_hash,
-        signature=" ".join(map(str, fingerprint.signature)), story_id=story_id))
-    if not inserted:  # another run stored it a moment ago
-        sess.rollback()
-        return _existing(sess, key, text_hash)  # type: ignore[return-value]
-    article = sess.exec(select(Article).where(Article.url_key == key)).one()
-    insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
-    sess.commit()
+    with _story_lock(sess):  # two copies of one story stored at once must not start two stories
+        story_id = _matching_story(sess, fingerprint)
+        if story_id is None:
+            story = Story()
+            sess.add(story)
+            sess.flush()
+            story_id = story.id
+        inserted = insert_ignore(sess, Article, dict(
+            url_key=key, url=data.url, canonical_url=data.canonical_url, source=data.source, title=data.title,
+            published=data.published, fetched_at=utcnow(), body=data.text, content_hash=text_hash,
+            signature=" ".join(map(str, fingerprint.signature)), story_id=story_id))
+        if not inserted:  # another run stored it a moment ago
+            sess.rollback()
+            return _existing(sess, key, text_hash)  # type: ignore[return-value]
+        article = sess.exec(select(Article).where(Article.url_key == key)).one()
+        insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
+        sess.commit()
     if archive_dir is not None:
         write_archive_file(sess, article, archive_dir, archive_source)
     return Stored("stored", article.id, story_id)
@@ -94,6 +105,18 @@ def write_archive_file(sess: Session, article: Article, archive_dir: Path, sourc
     article.archive_file = name
     sess.add(article)
     sess.commit()
+
+
+@contextmanager
+def _story_lock(sess: Session) -> Iterator[None]:
+    """Serialize story assignment: a process lock, plus a transaction lock on PostgreSQL for other processes.
+
+    (Two processes on one SQLite file can still race here; their copies then form two stories.)
+    """
+    with _STORY_LOCK:
+        if sess.get_bind().dialect.name == "postgresql":
+            sess.exec(text("SELECT pg_advisory_xact_lock(731338)"))  # type: ignore[call-overload]
+        yield
 
 
 def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:

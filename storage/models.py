@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -85,3 +85,27 @@ class SeenEntry(SQLModel, table=True):
     article_id: int | None = Field(default=None, foreign_key="article.id")
     first_seen: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow)
+
+
+class ItemUpdate(SQLModel, table=True):
+    """What one story reports about one tracked item (one row per item per story)."""
+
+    __table_args__ = (UniqueConstraint("item", "story_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(index=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    article_id: int = Field(foreign_key="article.id")  # the first article that reported it
+    status: str
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    times: str = ""  # time expressions, " | "-separated
+    amounts: str = ""  # amounts, " | "-separated
+    date: date  # the article's publication date, else the day it was fetched
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class UpdateSource(SQLModel, table=True):
+    """An article (outlet) that carried an update's story."""
+
+    update_id: int = Field(primary_key=True, foreign_key="itemupdate.id")
+    article_id: int = Field(primary_key=True, foreign_key="article.id")

@@ -4,18 +4,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from parsers.items import Catalogue
 from storage.articles import list_articles
 from storage.db import open_engine, session
 from storage.feeds import list_feeds
+from storage.tracking import UNINFORMATIVE, TimelineEntry, items_for_articles, reindex, timeline
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
     engine = open_engine(db_url)
     with session(engine) as sess:
+        items = items_for_articles(sess)
         rows = [{
             "id": a.id, "url": a.url, "canonical_url": a.canonical_url, "title": a.title,
             "published": a.published.isoformat() if a.published else None, "source": a.source,
-            "story": a.story_id, "items": [], "archive_file": a.archive_file,
+            "story": a.story_id, "items": items.get(a.id, []), "archive_file": a.archive_file,
             "fetched_at": a.fetched_at.isoformat(timespec="seconds"),
         } for a in list_articles(sess, since)]
     engine.dispose()
@@ -33,3 +36,45 @@ def feed_rows(db_url: str) -> list[dict[str, Any]]:
         } for f in list_feeds(sess)]
     engine.dispose()
     return rows
+
+
+def timeline_rows(db_url: str, item: str | None = None) -> list[dict[str, Any]]:
+    engine = open_engine(db_url)
+    with session(engine) as sess:
+        rows = [_timeline_row(entry) for entry in timeline(sess, item)]
+    engine.dispose()
+    return rows
+
+
+def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "item": entry.item, "status": entry.status, "previous_status": entry.previous_status,
+        "change": entry.is_change, "date": entry.date.isoformat(), "article_url": entry.article_url,
+        "evidence": entry.evidence, "times": list(entry.times), "amounts": list(entry.amounts),
+        "story": entry.story, "sources": [{"outlet": outlet, "url": url} for outlet, url in entry.sources],
+    }
+
+
+def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Every tracked item with its latest reported status and date (None before any news)."""
+    entries = timeline_rows(db_url)
+    rows = []
+    for item in catalogue.items:
+        own = [e for e in entries if e["item"] == item.slug]
+        informative = [e for e in own if e["status"] != UNINFORMATIVE] or own
+        latest = informative[-1] if informative else None
+        rows.append({
+            "slug": item.slug, "name": item.name, "category": item.category,
+            "status": latest["status"] if latest else None, "date": latest["date"] if latest else None,
+            "updates": len(own), "last_change": next((f"{e['previous_status']} → {e['status']}"
+                                                      for e in reversed(own) if e["change"]), None),
+        })
+    return rows
+
+
+def reindex_store(db_url: str, catalogue: Catalogue) -> int:
+    engine = open_engine(db_url)
+    with session(engine) as sess:
+        count = reindex(sess, catalogue)
+    engine.dispose()
+    return count

@@ -1,0 +1,163 @@
+"""End to end against the fixture web server: feeds -> clean articles -> deduplicated store."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlmodel import select
+
+from config.settings import load_settings
+from flows.runs import backfill_pass, monitor_pass
+from parsers import seedformat
+from storage.db import open_engine, session
+from storage.models import Article, Feed, SeenEntry
+from tests.conftest import FIXTURES
+from tests.support.webserver import FixtureServer, serve_fixtures
+
+EXPECTED = json.loads((FIXTURES / "web" / "expected.json").read_text(encoding="utf-8"))
+QUIRK_FEEDS = {  # feed path -> what the feed's health must say (None: polled fine)
+    "/feeds/flaky.xml": None, "/feeds/rate-limited.xml": None, "/feeds/mislabeled-charset.xml": None,
+    "/feeds/windows-1252.xml": None, "/feeds/malformed.xml": None,
+    "/feeds/down.xml": "HTTP 500", "/feeds/blocked.xml": "HTTP 403", "/feeds/missing.xml": "HTTP 404",
+    "/feeds/slow.xml": "timed out", "/feeds/huge.xml": "too large", "/feeds/endless.xml": "too large",
+    "/feeds/not-a-feed.xml": "not a usable feed",
+}
+CONFIG = """
+import_seeds = false
+[fetch]
+read_timeout = 1.0
+total_timeout = 5.0
+max_bytes = 2000000
+retries = 1
+backoff = 0.05
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[FixtureServer]:
+    with serve_fixtures() as running:  # a new server each test: "fail once" feeds fail again
+        yield running
+
+
+def feed_list(server: FixtureServer, folder: Path, paths: list[str]) -> Path:
+    path = folder / "feeds.toml"
+    path.write_text("".join(f'[[feeds]]\nurl = "{server.url(p)}"\nname = "{p.rsplit("/", 1)[-1]}"\n'
+                            for p in paths))
+    return path
+
+
+def settings_for(db_url: str, folder: Path):  # type: ignore[no-untyped-def]
+    (folder / "config.toml").write_text(CONFIG)
+    return load_settings(db=db_url, archive=folder / "articles", config=folder / "config.toml")
+
+
+def path_of(server: FixtureServer, url: str) -> str:
+    return url.removeprefix(server.base_url.replace("127.0.0.1", "127.0.0.1"))
+
+
+def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_nothing(
+        db_url: str, tmp_path: Path, server: FixtureServer) -> None:
+    feeds = feed_list(server, tmp_path, EXPECTED["totals"]["main_feeds"] + list(QUIRK_FEEDS))
+    settings = settings_for(db_url, tmp_path)
+
+    first = monitor_pass(settings, feeds_file=feeds)
+
+    engine = open_engine(db_url)
+    with session(engine) as sess:
+        articles = sess.exec(select(Article)).all()
+        health = {f.url.removeprefix(server.base_url): f for f in sess.exec(select(Feed)).all()}
+    # Every CPEC story is there, each in exactly one story, and nothing else is.
+    by_path = {a.canonical_url.split("127.0.0.1", 1)[-1].split("/", 1)[-1]: a for a in articles}
+    story_of = {"/" + path: a.story_id for path, a in by_path.items()}
+    for name, story in EXPECTED["stories"].items():
+        stored = {story_of[p.rstrip("/")] for p in story["articles"] if p.rstrip("/") in story_of}
+        if story["cpec"]:
+            assert len(stored) == 1, f"story {name} is stored as {len(stored)} stories"
+        else:
+            assert not stored, f"irrelevant story {name} was stored"
+    assert len({a.story_id for a in articles}) == EXPECTED["totals"]["cpec_stories"]
+    assert first.total("stored") == len(articles) >= EXPECTED["totals"]["cpec_stories"]
+    # Tracking parameters, redirects, AMP and Bing's url= wrapper never reach the identity URL.
+    for article in articles:
+        assert "utm_" not in article.canonical_url and "/amp" not in article.canonical_url
+        assert "bing.com" not in article.canonical_url and "/redirect" not in article.canonical_url
+    # Titles and dates come from the pages (or the feed for full-text feeds).
+    for path, page in {**EXPECTED["pages"], **EXPECTED["full_text_entries"]}.items():
+        article = by_path.get(path.strip("/"))
+        if article is not None:
+            assert article.title == page["title"]
+            if page["date"]:  # a page without a date takes its feed entry's date
+                assert article.published.isoformat() == page["date"]
+            for snippet in page["must_contain"]:
+                assert snippet in article.body
+            for snippet in page.get("must_not_contain", []):
+                if path != "/urdupoint/en/business/pakistan-china-open-14th-jcc-meeting-in-beijing-1912345.html":
+                    assert snippet not in article.body, f"{snippet!r} leaked into {path}"
+    # Failing feeds are recorded with a reason and never stopped the others.
+    for path, error in QUIRK_FEEDS.items():
+        feed = health[path]
+        if error is None:
+            assert feed.consecutive_failures == 0 and feed.last_status == 200, (path, feed.last_error)
+        else:
+            assert error in (feed.last_error or ""), (path, feed.last_error)
+            assert feed.consecutive_failures == 1
+    assert health["/feeds/dawn.xml"].entries_seen == 4
+    # The full-text feed's pages are never fetched; each archive file is the seed format.
+    assert server.hits("/dawn/") == 0
+    files = sorted((tmp_path / "articles").glob("*.txt"))
+    assert [f.name for f in files] == sorted(a.archive_file for a in articles)
+    assert [f.name[:3] for f in files] == [f"{i:03d}" for i in range(len(files))]
+    for path in files:
+        parsed = seedformat.parse(path.read_text(encoding="utf-8"))
+        stored = next(a for a in articles if a.archive_file == path.name)
+        assert parsed.published == stored.published and parsed.title == stored.title
+
+    server.reset_log()
+    second = monitor_pass(settings, feeds_file=feeds)
+    assert second.total("stored") == 0 and second.total("failed") == 0
+    page_requests = [r for r in server.requests if not r.path.startswith("/feeds/")]
+    assert page_requests == [], "a second pass fetched pages again"
+    main_statuses = {r.url.removeprefix(server.base_url): r.status for r in second.reports}
+    for path in EXPECTED["totals"]["main_feeds"]:
+        assert main_statuses[path] == 304
+    with session(engine) as sess:
+        assert len(sess.exec(select(Article)).all()) == len(articles)
+    engine.dispose()
+
+
+def test_failed_pages_are_retried_on_later_passes_even_when_the_feed_is_unchanged(
+        sqlite_url: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "feeds").mkdir(parents=True)
+    (site / "feeds" / "one.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>One</title><item>'
+        "<title>Gwadar port opens a second container berth</title><link>{{BASE}}/news/berth.html</link>"
+        "<guid>berth-1</guid><pubDate>Mon, 01 Sep 2025 10:00:00 +0500</pubDate></item></channel></rss>")
+    with serve_fixtures(site) as server:
+        feeds = feed_list(server, tmp_path, ["/feeds/one.xml"])
+        settings = settings_for(sqlite_url, tmp_path)
+        first = monitor_pass(settings, feeds_file=feeds)
+        assert (first.total("failed"), first.total("stored")) == (1, 0)  # the page is not there yet (404)
+        (site / "news").mkdir()
+        (site / "news" / "berth.html").write_text(
+            "<html><head><title>Gwadar berth</title></head><body><article><h1>Gwadar port opens a second berth</h1>"
+            + "".join(f"<p>The Gwadar port authority said the new berth {i} can take larger container ships, "
+                      f"and CPEC officials expect transit cargo to grow this year.</p>" for i in range(4))
+            + "</article></body></html>")
+        second = monitor_pass(settings, feeds_file=feeds)
+        assert second.reports[0].status == 304 and second.total("stored") == 1
+        third = monitor_pass(settings, feeds_file=feeds)
+        assert third.total("stored") == 0 and server.hits("/news/") == 2
+
+
+def test_backfill_window_keeps_only_entries_published_inside_it(sqlite_url: str, tmp_path: Path,
+                                                                server: FixtureServer) -> None:
+    from datetime import date
+
+    feeds = feed_list(server, tmp_path, ["/feeds/dawn.xml"])
+    summary = backfill_pass(settings_for(sqlite_url, tmp_path), feeds_file=feeds,
+                            since=date(2025, 9, 10), until=date(2025, 9, 20))
+    assert summary.total("stored") == 1  # only the Gwadar story (15 September) is inside the window
+    assert summary.total("outside_window") == 3
