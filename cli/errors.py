@@ -4,10 +4,12 @@
     FeedListError    parsers/feedlist.py   unreadable OPML/TOML feed list
     StorageError     storage/db.py         bad database URL, unreachable database
     CatalogueError   parsers/items.py      invalid tracked-item catalogue in the config file
+    ChannelError     alerts/errors.py      a digest channel's settings or subscriptions are invalid
 """
+from alerts.errors import ChannelError
 from config.settings import ConfigError
 from parsers.feedlist import FeedListError
 from parsers.items import CatalogueError
 from storage.db import StorageError
 
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FeedListError, StorageError, CatalogueError)
+USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FeedListError, StorageError, CatalogueError, ChannelError)

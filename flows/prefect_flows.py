@@ -1,4 +1,4 @@
-"""Prefect flows: ``monitor`` (one pass, scheduled) and ``backfill`` (manual, with parameters).
+"""Prefect flows: ``monitor`` (one pass, scheduled), ``backfill`` (manual, with parameters), ``digest``.
 
 One task per feed (retries, concurrency and logs per source); the work itself is the
 plain code path in ``flows/runs.py`` and ``flows/pipeline.py`` that the CLI also runs.
@@ -7,17 +7,20 @@ Each run leaves a markdown artifact summarizing it.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
+from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings
 from flows import pipeline, runs
+from flows.digests import Secrets, digest_pass, report_json
 from flows.report import FeedReport, RunSummary
 from parsers.models import FeedSource
 
@@ -64,3 +67,36 @@ def backfill(from_dir: str | None = None, urls: list[str] | None = None, feeds: 
                                  urls=urls or (), feeds_file=Path(feeds) if feeds else None,
                                  since=since, until=until)
     return _finish(summary, "backfill-summary")
+
+
+def _block_secrets() -> Secrets:
+    """Channel secrets: the environment first, then the Secret blocks ``cpec-watch-slack-webhook`` and
+    ``cpec-watch-smtp-password`` when they exist on the Prefect server."""
+    def block(name: str) -> str | None:
+        try:
+            return Secret.load(name).get()
+        except ValueError:  # no such block
+            return None
+    return Secrets(os.environ.get("CPEC_WATCH_SLACK_WEBHOOK_URL") or block("cpec-watch-slack-webhook"),
+                   os.environ.get("CPEC_WATCH_SMTP_PASSWORD") or block("cpec-watch-smtp-password"))
+
+
+@flow(name="digest")
+def digest(channel: str = "all", since: datetime | None = None, dry_run: bool = False, db: str | None = None,
+           config: str | None = None, archive: str | None = None) -> list[dict[str, Any]]:
+    """Send each subscription what is new since its last digest; keep the digest as an artifact."""
+    settings = _settings(db, config, archive)
+    reports = digest_pass(settings, channel=channel, since=since, dry_run=dry_run, print_stdout=False,
+                          secrets=_block_secrets())
+    for report in reports:
+        get_run_logger().info("%s (%s): %s, %d update(s)", report.subscription, report.channel, report.status,
+                              report.updates)
+        if report.markdown:
+            create_markdown_artifact(report.markdown, key=f"digest-{_artifact_key(report.subscription)}",
+                                     description=f"CPEC Watch digest for {report.subscription}")
+    return report_json(reports)
+
+
+def _artifact_key(name: str) -> str:
+    """Artifact keys allow lower-case letters, digits and dashes only."""
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "digest"

@@ -34,6 +34,7 @@ class RunSummary:
     kind: str
     reports: tuple[FeedReport, ...]
     seeds_imported: int = 0
+    alerts: tuple[dict[str, Any], ...] = ()  # immediate digests sent at the end of the run
 
     def total(self, outcome: str) -> int:
         return sum(report.counts.get(outcome, 0) for report in self.reports)
@@ -56,6 +57,7 @@ class RunSummary:
             "feeds_failed": [{"url": r.url, "name": r.name, "status": r.status, "error": r.error}
                              for r in self.failed_feeds],
             "sources": [asdict(report) for report in self.reports],
+            "alerts": list(self.alerts),
         }
 
     def to_text(self) -> str:

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 from config.settings import ConfigError, Settings
 from flows.pipeline import (Pipeline, import_folder, import_seeds_once, ingest_urls, open_pipeline, poll_feed,
                             repair_archive)
+from flows.digests import digest_pass, report_json
 from flows.report import FeedReport, RunSummary
 from parsers.feedlist import default_feeds, load_feed_list
 from parsers.models import FeedSource
@@ -56,7 +57,8 @@ def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *,
         seeded = import_seeds_once(pipe) if settings.import_seeds else 0
         repair_archive(pipe)
         reports = mapper(pipe, sources, None)
-    return RunSummary("monitor", tuple(reports), seeds_imported=seeded)
+    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=False)
+    return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))
 
 
 def backfill_pass(settings: Settings, mapper: Mapper = thread_mapper, *, from_dir: Path | None = None,

@@ -109,3 +109,28 @@ class UpdateSource(SQLModel, table=True):
 
     update_id: int = Field(primary_key=True, foreign_key="itemupdate.id")
     article_id: int = Field(primary_key=True, foreign_key="article.id")
+
+
+class DigestRecord(SQLModel, table=True):
+    """The outbox: a digest recorded before it is sent and marked after.
+
+    ``status``: sending (an attempt began; if the run died there the message may have gone out,
+    so it is never sent again), sent, failed (nothing went out: the next digest covers the same
+    period plus what is new), partial (Slack: ``delivered`` of the messages went out; the rest
+    are sent next run).
+    """
+
+    __table_args__ = (Index("ix_digestrecord_subscription_status", "subscription", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription: str
+    channel: str
+    period_start: datetime | None = None
+    period_end: datetime
+    status: str
+    content: str = Field(sa_column=Column(Text, nullable=False))  # what was (to be) sent, as rendered
+    delivered: int = 0
+    updates: int = 0
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

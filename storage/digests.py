@@ -1,0 +1,84 @@
+"""Digest content from the store, and the outbox that makes each digest go out once."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from alerts.subscriptions import Subscription
+from parsers.items import Catalogue
+from storage.feeds import failing_feeds
+from storage.models import Article, DigestRecord, ItemUpdate, utcnow
+from storage.tracking import TimelineEntry, timeline
+
+FEED_PROBLEM_AFTER = timedelta(days=1)  # a feed failing this long is reported, so silence is not "no news"
+GONE_OUT = ("sent", "sending", "partial")  # statuses whose period may have reached the reader
+
+
+def last_period_end(sess: Session, subscription: str) -> datetime | None:
+    """Where the subscription's previous digest (that may have gone out) ended."""
+    return sess.exec(select(DigestRecord.period_end)
+                     .where(DigestRecord.subscription == subscription, col(DigestRecord.status).in_(GONE_OUT))
+                     .order_by(col(DigestRecord.period_end).desc())).first()
+
+
+def unfinished(sess: Session, subscription: str) -> list[DigestRecord]:
+    """Digests only partly delivered (Slack), to resume before anything new is sent."""
+    return list(sess.exec(select(DigestRecord).where(DigestRecord.subscription == subscription,
+                                                     DigestRecord.status == "partial")
+                          .order_by(col(DigestRecord.id))).all())
+
+
+def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str) -> DigestRecord:
+    """Record the digest before sending it (status ``sending``)."""
+    record = DigestRecord(subscription=sub.name, channel=sub.channel, period_start=digest.period_start,
+                          period_end=digest.period_end, status="sending", content=content,
+                          updates=digest.update_count)
+    sess.add(record)
+    sess.commit()
+    return record
+
+
+def finish_send(sess: Session, record: DigestRecord, status: str, *, delivered: int = 0,
+                error: str | None = None) -> None:
+    record.status, record.delivered, record.error = status, delivered, error
+    record.sent_at = utcnow() if status == "sent" else None
+    sess.add(record)
+    sess.commit()
+
+
+def collect_digest(sess: Session, catalogue: Catalogue, sub: Subscription, start: datetime | None,
+                   end: datetime, *, changes_only: bool = False) -> Digest:
+    """What is new for ``sub`` in (start, end]: status changes, other updates, other news, feed health."""
+    names = {item.slug: item for item in catalogue.items}
+    fresh = [e for e in timeline(sess) if (start is None or e.created_at > start) and e.created_at <= end
+             and sub.wants(e.item, names[e.item].category if e.item in names else "")]
+    changes = tuple(_update(e, names) for e in fresh if e.is_change)
+    others = () if changes_only else tuple(_update(e, names) for e in fresh if not e.is_change)
+    news = () if changes_only or not sub.wants_everything else _other_news(sess, start, end)
+    problems = tuple(FeedProblem(f.name, f.last_error or "failing", f.failing_since)
+                     for f in failing_feeds(sess, end - FEED_PROBLEM_AFTER))
+    return Digest("CPEC Watch digest", utcnow(), start, end, changes, others, news, problems)
+
+
+def _update(entry: TimelineEntry, names: dict) -> DigestUpdate:
+    item = names.get(entry.item)
+    return DigestUpdate(entry.item, item.name if item else entry.item, entry.status, entry.previous_status,
+                        entry.evidence, entry.date, tuple(SourceLink(o, u) for o, u in entry.sources),
+                        entry.times, entry.amounts)
+
+
+def _other_news(sess: Session, start: datetime | None, end: datetime) -> tuple[DigestArticle, ...]:
+    """One article per new story that reported no tracked item."""
+    tracked = select(ItemUpdate.story_id)
+    query = select(Article).where(col(Article.story_id).not_in(tracked), col(Article.fetched_at) <= end)
+    if start is not None:
+        query = query.where(col(Article.fetched_at) > start)
+    seen, news = set(), []
+    for article in sess.exec(query.order_by(col(Article.id))).all():
+        if article.story_id not in seen:
+            seen.add(article.story_id)
+            news.append(DigestArticle(article.title or article.body[:90], article.source, article.url,
+                                      article.published))
+    return tuple(news)
