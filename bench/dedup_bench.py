@@ -224,6 +224,16 @@ def band_candidates(sess: Session, fp: dedup.Fingerprint) -> int:
     return len(rows)
 
 
+def corpus_similarity(seed: int, sample: int = 200) -> str:
+    """Pairwise Jaccard of the shingle sets of ``sample`` synthetic stories: how alike the corpus is."""
+    rng = random.Random(seed)
+    sets = [dedup.shingles("\n\n".join(synthetic_story(rng, i)[2])) for i in range(sample)]
+    values = sorted(len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1:])
+    words = statistics.median(len(s) for s in sets)
+    return (f"Corpus: {words:g} distinct content words per story; pairwise Jaccard over {len(values)} pairs: median "
+            f"{statistics.median(values):.3f}, p95 {values[int(0.95 * len(values))]:.3f}, max {values[-1]:.3f}")
+
+
 def ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
@@ -265,6 +275,7 @@ def run(sizes: list[int], window: int, seed: int) -> None:
                          statistics.median(cands), max(cands), stories))
         engine.dispose()
     print(f"Story matching, median of the last {window} inserts at each store size (ms per insert)\n")
+    print(corpus_similarity(seed) + "\n")
     print("| N stored | store_article | of which fingerprint | band lookup | brute-force lookup | "
           "lookup ratio brute/bands | insert with brute force / as is | LSH candidates (median, max) | stories |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -7,6 +7,8 @@ a failing feed or page is recorded, never raised.
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +51,16 @@ class Pipeline:
     rules: RelevanceRules
     catalogue: Catalogue
     log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("cpec_watch"))
+    _claimed: set[str] = field(default_factory=set)
+    _claim_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self, key: str) -> bool:
+        """True for the first caller in this run: a link in several feeds polled at once is fetched once."""
+        with self._claim_lock:
+            if key in self._claimed:
+                return False
+            self._claimed.add(key)
+            return True
 
     def is_relevant(self, *texts: str) -> bool:
         """CPEC terms, or a tracked item (with its context rules), in any of the texts."""
@@ -99,11 +111,12 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
                             entries=len(parsed.entries), warning=parsed.error)
     report = FeedReport(source.url, source.name, status=result.status, entries=len(parsed.entries),
                         warning=parsed.error)
-    for entry in parsed.entries:
-        if window and not (entry.published and window[0] <= entry.published <= window[1]):
-            report = report.add("outside_window")
-            continue
-        report = report.add(ingest_entry(pipe, entry, source))
+    inside = [e for e in parsed.entries if not window or (e.published and window[0] <= e.published <= window[1])]
+    for _ in range(len(parsed.entries) - len(inside)):
+        report = report.add("outside_window")
+    with ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.per_host)) as pool:  # the host's fair share
+        for outcome in pool.map(lambda entry: ingest_entry(pipe, entry, source), inside):
+            report = report.add(outcome)
     return _retry_failed(pipe, report, source, retry)
 
 
@@ -124,7 +137,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     canonical = canonical_url(link)
     key = url_key(canonical)
     with session(pipe.engine) as sess:
-        if not is_new_entry(sess, key):
+        if not is_new_entry(sess, key) or not pipe.claim(key):
             return "seen"
         remember = lambda outcome, **kw: record_entry(sess, key, link, outcome, feed_url=source.url,  # noqa: E731
                                                       source=source.name, **kw)

@@ -21,6 +21,8 @@ from storage.models import Article, SeenEntry, Story, StoryBand, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
 _STORY_LOCK = threading.Lock()
+STORY_DAYS = 14  # dated copies of one story are at most this far apart
+ESTIMATE_SLACK = 0.06  # candidates this far below the threshold are checked exactly
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *,
         return existing
     fingerprint = dedup.fingerprint(data.text)
     with _story_lock(sess):  # two copies of one story stored at once must not start two stories
-        story_id = _matching_story(sess, fingerprint)
+        story_id = _matching_story(sess, fingerprint, data.text, data.published)
         if story_id is None:
             story = Story()
             sess.add(story)
@@ -127,18 +129,33 @@ def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
     return None
 
 
-def _matching_story(sess: Session, fingerprint: dedup.Fingerprint) -> int | None:
-    """The story of the most similar stored article sharing an LSH band, if similar enough."""
+def _matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, published: date | None) -> int | None:
+    """The story of the most similar stored article sharing an LSH band, if similar enough.
+
+    MinHash estimates are noisy (about ±0.03) and the best of many candidates is biased upwards,
+    so near candidates are checked on their exact shingle sets; a story also spans at most
+    STORY_DAYS between dated copies.
+    """
     candidates = sess.exec(
-        select(Article.story_id, Article.signature)
+        select(Article.story_id, Article.signature, Article.body, Article.published)
         .join(StoryBand, col(StoryBand.article_id) == col(Article.id))
         .where(col(StoryBand.band).in_(fingerprint.bands))
         .distinct()
     ).all()
-    best, best_story = 0.0, None
-    for story_id, signature in candidates:
+    near = []
+    for story_id, signature, body, other_date in candidates:
+        if published and other_date and abs((published - other_date).days) > STORY_DAYS:
+            continue
         other = dedup.Fingerprint(tuple(int(v) for v in signature.split()), ())
-        score = dedup.similarity(fingerprint, other)
+        if dedup.similarity(fingerprint, other) >= dedup.SAME_STORY_THRESHOLD - ESTIMATE_SLACK:
+            near.append((story_id, body))
+    if not near:
+        return None
+    mine = dedup.shingles(text)
+    best, best_story = 0.0, None
+    for story_id, body in near:
+        theirs = dedup.shingles(body)
+        score = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
         if score > best:
             best, best_story = score, story_id
     return best_story if best >= dedup.SAME_STORY_THRESHOLD else None

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every benchmark in order, from the repo root with .venv/bin/python (what `python3 tasks.py bench` calls):
+# the monitoring pass (bench/pipeline_bench.py), story matching as the store grows (bench/dedup_bench.py), then
+# article extraction (bench/extraction.sh) unless BENCH_SKIP_EXTRACTION=1. Arguments are ignored.
+# Results go to stdout as markdown tables; see bench/README.md. About 4-5 minutes on 2 shared cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
+unset PREFECT_API_URL
+echo "# CPEC Watch benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Python $(.venv/bin/python -c 'import platform; print(platform.python_version())')"
+echo
+echo "## Monitoring pass"
+echo
+.venv/bin/python bench/pipeline_bench.py
+echo
+echo "## Story matching"
+echo
+.venv/bin/python bench/dedup_bench.py
+if [[ "${BENCH_SKIP_EXTRACTION:-}" != "1" ]]; then
+    echo
+    echo "## Article extraction"
+    echo
+    bash bench/extraction.sh
+fi

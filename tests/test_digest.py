@@ -1,0 +1,201 @@
+"""Digests from the store to real local SMTP and Slack-webhook servers, sent once."""
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import date
+from email.policy import default
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from sqlmodel import select
+
+from cli.main import cli
+from config.settings import load_settings
+from flows.digests import digest_pass
+from flows.runs import monitor_pass
+from storage.db import open_engine, session
+from storage.models import Article, DigestRecord, ItemUpdate, Story, UpdateSource
+from tests.conftest import SEEDS
+from tests.support.webserver import serve_fixtures
+from tests.support_alerts import free_port, webhook_server
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message; ``on_data`` runs before the server answers 250."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.on_data = lambda: None
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default))  # type: ignore[attr-defined]
+        self.on_data()
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> dict[str, str]:
+    env = {"CPEC_WATCH_SMTP_HOST": "127.0.0.1", "CPEC_WATCH_SMTP_PORT": str(port),
+           "CPEC_WATCH_SMTP_SECURITY": "none", "CPEC_WATCH_EMAIL_FROM": "watch@example.org",
+           "CPEC_WATCH_EMAIL_TO": "desk@example.org, analyst@example.org"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def write_config(folder: Path, webhook: str, *extra: str) -> Path:
+    path = folder / "config.toml"
+    path.write_text("import_seeds = true\n[fetch]\nretries = 0\nread_timeout = 1.0\n"
+                    '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
+                    f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
+                    'categories = ["sez"]\n' + "".join(extra))
+    return path
+
+
+def test_digest_from_seeds_and_a_feed_run_arrives_by_email_and_slack_once(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with smtp_server() as (inbox, port), webhook_server() as hook, serve_fixtures() as web:
+        smtp_env(monkeypatch, port)
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{web.url("/feeds/tribune.xml")}"\nname = "Express Tribune"\n'
+                         f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
+        settings = load_settings(db=db_url, archive=tmp_path / "articles", config=write_config(tmp_path, hook.url))
+        assert monitor_pass(settings, feeds_file=feeds).total("stored") >= 4
+
+        reports = {r.subscription: r for r in digest_pass(settings)}
+        assert reports["desk"].status == "sent" and reports["sez-team"].status == "sent"
+        assert reports["desk"].updates > reports["sez-team"].updates > 0  # Slack follows only the SEZs
+
+        [message] = inbox.messages
+        assert message["Subject"].startswith("CPEC Watch digest — ")
+        assert message["To"] == "desk@example.org, analyst@example.org"
+        assert message.get_content_type() == "multipart/alternative"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert text.index("STATUS CHANGES") < text.index("UPDATES") < text.index("Rashakai")
+        assert "Dhabeji" in text and "Express Tribune" in text
+        assert "<script" not in html and f'href="{web.base_url}/tribune/' in html
+        slack_text = json.dumps(hook.received)
+        assert "Dhabeji" in slack_text and "ML-1" not in slack_text
+
+        again = digest_pass(settings)
+        assert {r.status for r in again} == {"nothing-new"}
+        assert len(inbox.messages) == 1 and len(hook.received) == reports["sez-team"].messages
+
+
+def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
+    """``count`` updates, each from its own story, as the pipeline would have stored them."""
+    engine = open_engine(db_url)
+    with session(engine) as sess:
+        for n in range(count):
+            story = Story()
+            sess.add(story)
+            sess.flush()
+            article = Article(url_key=hashlib.sha256(f"{item}{n}".encode()).hexdigest()[:16], url=f"https://example.org/{item}/{n}",
+                              canonical_url=f"https://example.org/{item}/{n}", source=f"Outlet {n % 7}",
+                              title=f"Update {n}", published=date(2025, 9, 1), body=f"Body {n}",
+                              content_hash=f"{item}{n}", signature="1", story_id=story.id)
+            sess.add(article)
+            sess.flush()
+            update = ItemUpdate(item=item, story_id=story.id, article_id=article.id, status="under-construction",
+                                evidence=f"Evidence {n}: work on the zone's block {n} <b>&amp; roads</b> @here "
+                                         f"is under way.", date=date(2025, 9, 1))
+            sess.add(update)
+            sess.flush()
+            sess.add(UpdateSource(update_id=update.id, article_id=article.id))
+        sess.commit()
+    engine.dispose()
+
+
+def test_a_slack_digest_of_200_updates_arrives_complete_in_valid_messages_and_resumes_after_failure(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
+    add_updates(sqlite_url, 200)
+    with webhook_server(failures=(200, 200, 403)) as hook:  # the third message is refused
+        config = tmp_path / "config.toml"
+        config.write_text(f'[[subscriptions]]\nname = "slack"\nchannel = "slack"\ntarget = "{hook.url}"\n')
+        settings = load_settings(db=sqlite_url, config=config)
+        [first] = digest_pass(settings)
+        assert first.status == "partial" and first.messages == 2 and "HTTP 403" in (first.error or "")
+        [resumed, nothing] = digest_pass(settings)
+        assert resumed.status == "sent" and nothing.status == "nothing-new"
+        evidence = [block["text"]["text"] for message in hook.received for block in message["blocks"]
+                    if block.get("type") == "section"]
+        joined = "\n".join(evidence)
+        for n in range(200):
+            assert joined.count(f"Evidence {n}:") == 1, n
+        assert len(hook.received) >= 4 and all(len(m["blocks"]) <= 50 for m in hook.received)
+        assert "@here" not in joined and "<b>" not in joined and "&lt;b&gt;" in joined
+
+
+def test_a_failing_channel_does_not_block_the_others_and_is_retried_with_what_is_new(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_updates(sqlite_url, 3)
+    with smtp_server() as (inbox, port), webhook_server(failures=(500,) * 4) as hook:
+        smtp_env(monkeypatch, port)
+        settings = load_settings(db=sqlite_url, config=write_config(tmp_path, hook.url))
+        reports = {r.subscription: r for r in digest_pass(settings)}
+        assert reports["sez-team"].status == "failed" and reports["desk"].status == "sent"
+        add_updates(sqlite_url, 2, item="dhabeji-sez")
+        reports = {r.subscription: r for r in digest_pass(settings)}
+        assert reports["sez-team"].status == "sent" and reports["sez-team"].updates == 5  # old + new
+        assert reports["desk"].updates == 2  # only what is new
+        assert len(inbox.messages) == 2
+
+
+def test_a_run_killed_after_the_smtp_server_accepted_does_not_send_again(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_updates(sqlite_url, 2)
+    with smtp_server() as (inbox, port):
+        env = {**os.environ, **smtp_env(monkeypatch, port), "CPEC_WATCH_DB": sqlite_url}
+        command = [str(Path(sys.executable).parent / "cpec-watch"), "digest", "--channel", "email"]
+        child = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        inbox.on_data = lambda: os.kill(child.pid, signal.SIGKILL)  # dies before it hears "250"
+        assert child.wait(timeout=60) == -signal.SIGKILL
+        assert len(inbox.messages) == 1
+        inbox.on_data = lambda: None
+
+        result = CliRunner().invoke(cli, ["--db", sqlite_url, "digest", "--channel", "email", "--json"])
+        assert json.loads(result.output)[0]["status"] == "nothing-new"
+        assert len(inbox.messages) == 1
+    engine = open_engine(sqlite_url)
+    with session(engine) as sess:
+        assert [r.status for r in sess.exec(select(DigestRecord)).all()] == ["sending"]
+    engine.dispose()
+
+
+def test_digest_command_defaults_to_stdout_and_reports_json(sqlite_url: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", sqlite_url, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
+    dry = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--dry-run", "--json"]).output)
+    assert dry[0]["status"] == "dry-run" and dry[0]["status_changes"] >= 1
+    shown = runner.invoke(cli, ["--db", sqlite_url, "digest"])
+    assert shown.exit_code == 0 and "# CPEC Watch digest" in shown.output and "## Status changes" in shown.output
+    assert "nothing-new" in runner.invoke(cli, ["--db", sqlite_url, "digest"]).output
+    again = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--since", "30d", "--json"]).output)
+    assert again[0]["status"] == "sent" and "## Status changes" in again[0]["markdown"]
+    missing = runner.invoke(cli, ["--db", sqlite_url, "digest", "--channel", "email"])
+    assert missing.exit_code == 1 and "Error: no email subscription" in missing.output
