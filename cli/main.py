@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -39,9 +40,10 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
               help="TOML config file (feeds, relevance terms, items, subscriptions).")
 @click.option("--archive", envvar="CPEC_WATCH_ARCHIVE", type=click.Path(path_type=Path),
               help="Folder of seed-format article files [default: ./data/articles].")
+@click.option("-v", "--verbose", is_flag=True, help="Log each feed and page as it is handled (stderr).")
 @click.version_option(package_name="cpec-watch")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: Path | None) -> None:
+def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: Path | None, verbose: bool) -> None:
     """CPEC Watch: follow CPEC Phase II projects in Pakistani news.
 
     \b
@@ -51,6 +53,10 @@ def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: P
       cpec-watch feeds
     """
     ctx.obj = {"db": db, "config": config_file, "archive": archive}
+    log = logging.getLogger("cpec_watch")
+    log.handlers[:] = [logging.StreamHandler() if verbose else logging.NullHandler()]
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.propagate = False
 
 
 def settings_from(ctx: click.Context) -> Settings:
