@@ -199,3 +199,45 @@ def test_digest_command_defaults_to_stdout_and_reports_json(sqlite_url: str, tmp
     assert again[0]["status"] == "sent" and "## Status changes" in again[0]["markdown"]
     missing = runner.invoke(cli, ["--db", sqlite_url, "digest", "--channel", "email"])
     assert missing.exit_code == 1 and "Error: no email subscription" in missing.output
+
+
+def test_subscription_cadences_and_the_markdown_channel(sqlite_url: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[subscriptions]]\nname = "weekly-file"\nchannel = "markdown"\n'
+                      f'target = "{tmp_path / "digest.md"}"\ncadence = "weekly"\n'
+                      f'[[subscriptions]]\nname = "changes-now"\nchannel = "markdown"\n'
+                      f'target = "{tmp_path / "changes.md"}"\ncadence = "immediate"\n')
+    settings = load_settings(db=sqlite_url, config=config)
+    add_updates(sqlite_url, 2)
+    [weekly] = digest_pass(settings)  # the daily/weekly run leaves "immediate" subscriptions alone
+    assert weekly.status == "sent" and "Evidence 1:" in (tmp_path / "digest.md").read_text()
+    add_updates(sqlite_url, 1, item="dhabeji-sez")
+    assert [r.status for r in digest_pass(settings)] == ["not-due"]  # a week has not passed
+    assert [r.status for r in digest_pass(settings, since=weekly_start())] == ["sent"]
+    [immediate] = digest_pass(settings, cadences=("immediate",))
+    assert immediate.status == "nothing-new"  # no status change: updates alone wait for the digest
+
+
+def weekly_start():  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) - timedelta(days=7)
+
+
+def test_immediate_subscriptions_are_served_at_the_end_of_each_monitor_run(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with webhook_server() as hook, serve_fixtures() as web:
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
+        config = tmp_path / "config.toml"
+        config.write_text('import_seeds = true\n[[subscriptions]]\nname = "now"\nchannel = "slack"\n'
+                          f'target = "{hook.url}"\ncadence = "immediate"\n')
+        settings = load_settings(db=sqlite_url, archive=tmp_path / "articles", config=config)
+        first = monitor_pass(settings, feeds_file=feeds)
+        [alert] = first.alerts
+        assert alert["status"] == "sent" and alert["status_changes"] >= 1 and alert["updates"] == \
+            alert["status_changes"]
+        assert "→" in json.dumps(hook.received, ensure_ascii=False)
+        assert monitor_pass(settings, feeds_file=feeds).alerts[0]["status"] == "nothing-new"

@@ -90,3 +90,26 @@ def test_prefect_yaml_deploys_monitor_on_a_schedule_and_backfill_with_parameters
         assert (ROOT / module).exists()
         source = (ROOT / module).read_text()
         assert f"def {name}(" in source
+
+
+def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
+        prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.prefect_flows import backfill, digest
+
+    for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    backfill(from_dir=str(ROOT / "seeds"), db=db, archive=str(tmp_path / "articles"))
+    [report] = digest(db=db)
+    assert report["status"] == "sent" and report["status_changes"] >= 1
+    assert digest(db=db)[0]["status"] == "nothing-new"
+
+    async def artifact() -> str:
+        async with get_client() as client:
+            found = await client._client.post("/artifacts/filter", json={
+                "artifacts": {"key": {"any_": ["digest-stdout"]}}, "sort": "CREATED_DESC", "limit": 1})
+            return found.json()[0]["data"]
+
+    assert "## Status changes" in asyncio.run(artifact())
