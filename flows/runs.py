@@ -42,8 +42,7 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
     configured = settings.raw_config.get("feeds")
     if configured:
         try:
-            return [FeedSource(f["url"], f.get("name") or f["url"], bool(f.get("full_text", False)))
-                    for f in configured]
+            return [FeedSource(f["url"], f.get("name") or f["url"]) for f in configured]
         except (KeyError, TypeError):
             raise ConfigError(f"{settings.config}: each [[feeds]] entry needs a url") from None
     return default_feeds()

@@ -1,4 +1,4 @@
-"""Feed lists: OPML (``<outline xmlUrl=...>`` at any depth) or TOML (``[[feeds]] url, name, full_text``).
+"""Feed lists: OPML (``<outline xmlUrl=...>`` at any depth) or TOML (``[[feeds]] url, name``).
 
 Any problem with a list raises ``FeedListError`` whose message is one line naming the file and what is wrong.
 """
@@ -13,7 +13,7 @@ from lxml import etree
 
 from parsers.models import FeedSource
 
-_TOML_KEYS = {"url", "name", "full_text"}
+_TOML_KEYS = {"url", "name"}
 
 
 class FeedListError(Exception):
@@ -58,13 +58,11 @@ def _from_toml(data: bytes, origin: str) -> list[FeedSource]:
         where = f"{origin}: feeds[{index}]"
         unknown = sorted(set(table) - _TOML_KEYS)
         if unknown:
-            raise FeedListError(f"{where}: unknown key {unknown[0]!r} (expected url, name, full_text)")
-        name, full_text = table.get("name"), table.get("full_text", False)
+            raise FeedListError(f"{where}: unknown key {unknown[0]!r} (expected url, name)")
+        name = table.get("name")
         if not isinstance(name, str) or not name.strip():
             raise FeedListError(f"{where}: 'name' must be a non-empty string")
-        if not isinstance(full_text, bool):
-            raise FeedListError(f"{where}: 'full_text' must be true or false")
-        feeds.append(FeedSource(url=_checked_url(table.get("url"), where), name=name.strip(), full_text=full_text))
+        feeds.append(FeedSource(url=_checked_url(table.get("url"), where), name=name.strip()))
     return _without_duplicates(feeds, origin)
 
 

@@ -14,7 +14,6 @@ class FeedSource:
 
     url: str
     name: str
-    full_text: bool = False  # the feed carries whole articles (content:encoded)
 
 
 @dataclass(frozen=True)

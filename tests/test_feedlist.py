@@ -29,7 +29,6 @@ TOML = """
 [[feeds]]
 url = "https://www.dawn.com/feeds/home"
 name = "Dawn"
-full_text = true
 
 [[feeds]]
 url = "https://tribune.com.pk/feed/home"
@@ -53,8 +52,8 @@ def test_opml_nested_outlines(tmp_path: Path) -> None:
 
 def test_toml(tmp_path: Path) -> None:
     assert load_feed_list(write(tmp_path, "feeds.toml", TOML)) == [
-        FeedSource(url="https://www.dawn.com/feeds/home", name="Dawn", full_text=True),
-        FeedSource(url="https://tribune.com.pk/feed/home", name="The Express Tribune", full_text=False),
+        FeedSource(url="https://www.dawn.com/feeds/home", name="Dawn"),
+        FeedSource(url="https://tribune.com.pk/feed/home", name="The Express Tribune"),
     ]
 
 
@@ -70,7 +69,7 @@ def test_format_is_sniffed_without_a_known_extension(tmp_path: Path) -> None:
     ("feeds.toml", '[[feeds]]\nurl = "https://x.pk/rss"', "feeds[0]: 'name' must be a non-empty string"),
     ("feeds.toml", '[[feeds]]\nurl = "ftp://x.pk/rss"\nname = "X"', "not an http(s) URL"),
     ("feeds.toml", '[[feeds]]\nname = "X"', "'url' must be a string"),
-    ("feeds.toml", '[[feeds]]\nurl = "https://x.pk/rss"\nname = "X"\nfull_text = "yes"', "'full_text' must be"),
+    ("feeds.toml", '[[feeds]]\nurl = "https://x.pk/rss"\nname = "X"\nfull_text = true', "unknown key 'full_text'"),
     ("feeds.toml", '[[feeds]]\nurl = "https://x.pk/rss"\nname = "X"\n[[feeds]]\nurl = "https://x.pk/rss"\nname = "Y"',
      "feed listed twice"),
     ("feeds.toml", "# nothing yet\n", "no feeds listed"),
@@ -105,7 +104,6 @@ def test_default_feeds() -> None:
     names = {feed.name for feed in feeds}
     assert {"Dawn", "Business Recorder", "The Express Tribune", "Associated Press of Pakistan", "ProPakistani",
             "UrduPoint", "Pakistan Observer", "The Nation", "Arab News Pakistan", "Profit", "Bing News"} <= names
-    assert all(feed.full_text for feed in feeds if feed.name in ("Dawn", "Business Recorder"))
     assert any("bing.com/news/search" in feed.url and "format=rss" in feed.url for feed in feeds)
     assert not any("news.google.com" in feed.url or is_undecodable_aggregator(feed.url) for feed in feeds)
     assert len({feed.url for feed in feeds}) == len(feeds)
