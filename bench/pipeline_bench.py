@@ -8,7 +8,7 @@ Variants, interleaved in every repetition (order rotated), each on a fresh fixtu
 
 Per variant: first pass (fetch + extract + store, seeds imported into the empty store), then a second pass over
 the unchanged feeds (expected: only conditional feed requests answered 304, no page fetched; checked with the
-server's request log). For ``fixtures`` also the CLI as a subprocess (wall time including interpreter start, peak
+server's request log, which also shows any page requested twice within one pass). For ``fixtures`` also the CLI as a subprocess (wall time including interpreter start, peak
 RSS from wait4): ``cpec-watch run --feeds FILE --json`` on a fresh DB and again on the now-populated one, and
 ``cpec-watch articles --json``. After the repetitions: one CLI first pass of ``scale`` (its peak RSS) and one
 untimed in-process ``fixtures`` first pass under tracemalloc (Python heap peak).
@@ -43,13 +43,12 @@ from flows.report import RunSummary  # noqa: E402
 from flows.runs import monitor_pass  # noqa: E402
 from tests.support.webserver import FixtureServer, serve_fixtures  # noqa: E402
 
-WORKING = (("app.atom", "APP", False), ("bing.xml", "Bing News", False), ("dawn.xml", "Dawn", True),
-           ("tribune.xml", "The Tribune", False), ("urdupoint.rdf", "UrduPoint", False),
-           ("mislabeled-charset.xml", "Karakoram Post", False), ("windows-1252.xml", "Peshawar Chronicle", False),
-           ("malformed.xml", "Gilgit Times", False))
-QUIRKY = (("slow.xml", "Frontier Ledger", False), ("huge.xml", "Huge", False), ("endless.xml", "Endless", False),
-          ("flaky.xml", "Business Recorder", False), ("rate-limited.xml", "Pakistan Observer", False),
-          ("down.xml", "Down", False), ("blocked.xml", "Blocked", False), ("not-a-feed.xml", "Daily Mercantile", False))
+WORKING = (("app.atom", "APP"), ("bing.xml", "Bing News"), ("dawn.xml", "Dawn"), ("tribune.xml", "The Tribune"),
+           ("urdupoint.rdf", "UrduPoint"), ("mislabeled-charset.xml", "Karakoram Post"),
+           ("windows-1252.xml", "Peshawar Chronicle"), ("malformed.xml", "Gilgit Times"))
+QUIRKY = (("slow.xml", "Frontier Ledger"), ("huge.xml", "Huge"), ("endless.xml", "Endless"),
+          ("flaky.xml", "Business Recorder"), ("rate-limited.xml", "Pakistan Observer"), ("down.xml", "Down"),
+          ("blocked.xml", "Blocked"), ("not-a-feed.xml", "Daily Mercantile"))
 CONFIG = "[fetch]\nretries = 0\n"
 
 
@@ -57,7 +56,7 @@ CONFIG = "[fetch]\nretries = 0\n"
 class Variant:
     name: str
     root: Path | None  # served folder (None: the fixture corpus)
-    feeds: tuple[tuple[str, str, bool], ...]  # (path under /feeds/ or absolute path, name, full_text)
+    feeds: tuple[tuple[str, str], ...]  # (path under /feeds/ or absolute path, name)
 
 
 def write_scale_corpus(folder: Path, entries: int, seed: int = 11) -> None:
@@ -85,7 +84,7 @@ def write_scale_corpus(folder: Path, entries: int, seed: int = 11) -> None:
 
 def feed_list(server: FixtureServer, variant: Variant) -> str:
     return "".join(f'[[feeds]]\nurl = "{server.url(path if path.startswith("/") else "/feeds/" + path)}"\n'
-                   f'name = "{name}"\n\n' for path, name, _ in variant.feeds)
+                   f'name = "{name}"\n\n' for path, name in variant.feeds)
 
 
 def request_counts(server: FixtureServer) -> tuple[int, int, int]:
@@ -93,6 +92,12 @@ def request_counts(server: FixtureServer) -> tuple[int, int, int]:
     feeds = [r for r in server.requests if r.path.startswith("/feeds/") or r.path.startswith("/scale/feed.xml")]
     conditional = sum(1 for r in feeds if "if-none-match" in r.headers or "if-modified-since" in r.headers)
     return len(feeds), conditional, len(server.requests) - len(feeds)
+
+
+def repeated_pages(server: FixtureServer) -> tuple[str, ...]:
+    """Page paths requested more than once since the last reset (a link fetched twice in one pass)."""
+    pages = [r.path for r in server.requests if not (r.path.startswith("/feeds/") or r.path == "/scale/feed.xml")]
+    return tuple(sorted({p for p in pages if pages.count(p) > 1}))
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -129,6 +134,7 @@ def one_repetition(variant: Variant, record: Callable[[str, str, object], None],
             record(variant.name, label, time.perf_counter() - start)
             counts = request_counts(server)
             record(variant.name, f"{label} requests", counts)
+            record(variant.name, f"{label} repeated pages", repeated_pages(server))
             record(variant.name, f"{label} outcome", outcome(summary))
         if not cli:
             return
@@ -141,6 +147,7 @@ def one_repetition(variant: Variant, record: Callable[[str, str, object], None],
             record(variant.name, label, wall)
             record(variant.name, f"{label} rss", rss)
             record(variant.name, f"{label} requests", request_counts(server))
+            record(variant.name, f"{label} repeated pages", repeated_pages(server))
             record(variant.name, f"{label} outcome", json_outcome(json.loads(text)))
         wall, rss, text = run_cli(["--db", settings.db, "articles", "--json"], env)
         record(variant.name, "CLI articles --json", wall)
@@ -183,6 +190,7 @@ def cli_first_pass(variant: Variant, record: Callable[[str, str, object], None])
         record(variant.name, "CLI run, fresh DB", wall)
         record(variant.name, "CLI run, fresh DB rss", rss)
         record(variant.name, "CLI run, fresh DB requests", request_counts(server))
+        record(variant.name, "CLI run, fresh DB repeated pages", repeated_pages(server))
         record(variant.name, "CLI run, fresh DB outcome", json_outcome(json.loads(text)))
 
 
@@ -205,7 +213,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as corpus:
         write_scale_corpus(Path(corpus), args.entries)
         variants = [Variant("fixtures", None, WORKING), Variant("quirks", None, WORKING + QUIRKY),
-                    Variant(f"scale {args.entries}", Path(corpus), (("/scale/feed.xml", "Corridor Daily", False),))]
+                    Variant(f"scale {args.entries}", Path(corpus), (("/scale/feed.xml", "Corridor Daily"),))]
         for rep in range(args.repeat):
             for variant in variants[rep % 3:] + variants[:rep % 3]:
                 one_repetition(variant, record, cli=variant.name == "fixtures")
@@ -244,6 +252,12 @@ def report(results: dict[tuple[str, str], list], peak: float, repeat: int) -> No
         print(f"- fixtures: CLI second pass / in-process second pass = "
               f"{statistics.median(cli) / statistics.median(inproc):.1f}")
     print(f"\nPython heap peak of one fixtures first pass in-process (tracemalloc): {peak:.1f} MiB")
+    print("\nPages requested more than once within one pass (server request log):")
+    for (name, label), runs in results.items():
+        if label.endswith(" repeated pages"):
+            twice = sorted({p for paths in runs for p in paths})
+            print(f"- {name}, {label.removesuffix(' repeated pages')}: in {sum(1 for paths in runs if paths)} of "
+                  f"{len(runs)} runs{': ' + ', '.join(twice) if twice else ''}")
     refetched = [(key, reqs) for key, reqs in results.items() if key[1].endswith("second pass requests")
                  and any(p for _f, _c, p in reqs)]
     for (name, label), reqs in refetched:

@@ -1,4 +1,4 @@
-"""Article pages: title, publication date, canonical URL and clean body paragraphs.
+"""Article pages: clean body paragraphs (metadata in ``parsers/page_meta.py``).
 
 Why lxml.html and not BeautifulSoup: on the shared benchmark (181 news pages) building
 a BeautifulSoup tree alone costs about as much as trafilatura's whole extraction,
@@ -16,14 +16,12 @@ never per-site code.
 """
 from __future__ import annotations
 
-import json
 import re
-from datetime import date
-from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from parsers import page_meta
 from parsers.dates import parse_date
 from parsers.models import ExtractedPage
 
@@ -67,13 +65,6 @@ PARAGRAPH_TAGS = frozenset({"p", "pre"})
 LOOSE_TAGS = frozenset({"div", "section", "td", "article", "span", "font", "main"})
 TAG_BASE = {"div": 5, "article": 10, "main": 5, "pre": 3, "td": 3, "blockquote": 3, "section": 3,
             "ol": -3, "ul": -3, "dl": -3, "form": -3, "li": -3, "h2": -5, "h3": -5, "h4": -5, "th": -5}
-ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                           "opinionnewsarticle", "report", "webpage", "liveblogposting", "backgroundnewsarticle"})
-DATE_META = ("article:published_time", "og:published_time", "datepublished", "article:published",
-             "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
-             "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published", "og:updated_time")
-BYLINE = re.compile(r"(?:published|posted|updated|last updated)\b[\s:|-]*(.{6,60})", re.IGNORECASE)
-TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 
 
 def extract_page(html: str | bytes, url: str | None = None) -> ExtractedPage:
@@ -81,12 +72,12 @@ def extract_page(html: str | bytes, url: str | None = None) -> ExtractedPage:
     root = _parse(html)
     if root is None:
         return ExtractedPage()
-    meta = _meta(root)
-    ld = _json_ld(root)
+    meta = page_meta.meta_tags(root)
+    ld = page_meta.json_ld(root)
     page = ExtractedPage(
-        title=_title(root, meta, ld, url),
-        published=_published(root, meta, ld),
-        canonical_url=_canonical(root, meta, url),
+        title=page_meta.title(root, meta, ld, url),
+        published=page_meta.published(root, meta, ld),
+        canonical_url=page_meta.canonical(root, meta, url),
     )
     _clean(root)
     return ExtractedPage(page.title, page.published, page.canonical_url, _paragraphs(root))
@@ -97,7 +88,7 @@ def body_text(html: str, url: str | None) -> str:
     return "\n\n".join(extract_page(html, url).paragraphs)
 
 
-# ---------------------------------------------------------------- parsing and metadata
+# ---------------------------------------------------------------- parsing
 
 def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
     if isinstance(html, bytes):
@@ -111,92 +102,6 @@ def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
         return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return None
-
-
-def _meta(root: lxml.html.HtmlElement) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for el in root.iter("meta"):
-        key = el.get("property") or el.get("name") or el.get("itemprop")
-        value = el.get("content")
-        if key and value and value.strip():
-            found.setdefault(key.strip().lower(), value.strip())
-    return found
-
-
-def _json_ld(root: lxml.html.HtmlElement) -> list[dict]:
-    """JSON-LD objects describing the page (also inside @graph or lists), articles before web pages."""
-    found = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text, strict=False)
-        except ValueError:
-            continue
-        for item in _ld_items(data):
-            types = item.get("@type")
-            types = {t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)}
-            if types & ARTICLE_TYPES:
-                found.append((types == {"webpage"}, len(found), item))
-    return [item for *_, item in sorted(found, key=lambda entry: entry[:2])]
-
-
-def _ld_items(data: object):
-    if isinstance(data, list):
-        for value in data:
-            yield from _ld_items(value)
-    elif isinstance(data, dict):
-        yield data
-        yield from _ld_items(data.get("@graph"))
-
-
-def _title(root, meta: dict[str, str], ld: list[dict], url: str | None) -> str | None:
-    h1 = next((_squash(el.text_content()) for el in root.iter("h1")), "")
-    title_el = next(root.iter("title"), None)
-    headline = next((item["headline"] for item in ld if isinstance(item.get("headline"), str)), "")
-    for candidate in (meta.get("og:title"), headline, h1, title_el.text_content() if title_el is not None else ""):
-        text = _squash(candidate or "")
-        if text:
-            return _strip_site(text, meta.get("og:site_name", ""), url)
-    return None
-
-
-def _strip_site(title: str, site: str, url: str | None) -> str:
-    """Drop a trailing (or leading) " - Outlet" part that names the site."""
-    parts = TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    host = urlsplit(url or "").hostname or ""
-    names = {_letters(site)} | {_letters(label) for label in host.split(".") if len(label) > 3} - {"", "www"}
-    for index in (-1, 0):
-        label = _letters(parts[index])
-        if label and any(name and (name in label or label in name) for name in names):
-            del parts[index]
-            return " - ".join(parts) if len(parts) > 1 else parts[0]
-    return title
-
-
-def _published(root, meta: dict[str, str], ld: list[dict]) -> date | None:
-    candidates = [item.get(key) for item in ld for key in ("datePublished", "dateCreated")]
-    candidates += [meta.get(key) for key in DATE_META]
-    candidates += [el.get("datetime") for el in root.iter("time")]
-    for value in candidates:
-        if isinstance(value, str) and (found := parse_date(value)):
-            return found
-    for el in root.iter("span", "div", "p", "time", "small", "li"):
-        text = el.text_content() if len(el) < 8 else ""
-        if 8 < len(text) < 200 and (match := BYLINE.search(text)) and (found := parse_date(match.group(1))):
-            return found
-    return None
-
-
-def _canonical(root, meta: dict[str, str], url: str | None) -> str | None:
-    href = next((el.get("href") for el in root.iter("link")
-                 if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
-    href = (href or meta.get("og:url") or "").strip()
-    if not href:
-        return None
-    return urljoin(url, href) if url else href
 
 
 # ---------------------------------------------------------------- body
@@ -371,6 +276,3 @@ def _is_content(text: str, link_chars: int) -> bool:
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
-
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())

@@ -12,7 +12,7 @@ from config.settings import load_settings
 from flows.runs import backfill_pass, monitor_pass
 from parsers import seedformat
 from storage.db import open_engine, session
-from storage.models import Article, Feed, SeenEntry
+from storage.models import Article, Feed
 from tests.conftest import FIXTURES
 from tests.support.webserver import FixtureServer, serve_fixtures
 
@@ -51,10 +51,6 @@ def feed_list(server: FixtureServer, folder: Path, paths: list[str]) -> Path:
 def settings_for(db_url: str, folder: Path):  # type: ignore[no-untyped-def]
     (folder / "config.toml").write_text(CONFIG)
     return load_settings(db=db_url, archive=folder / "articles", config=folder / "config.toml")
-
-
-def path_of(server: FixtureServer, url: str) -> str:
-    return url.removeprefix(server.base_url.replace("127.0.0.1", "127.0.0.1"))
 
 
 def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_nothing(
