@@ -10,7 +10,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -134,6 +134,8 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     link = unwrap_redirect(entry.link)
     if is_undecodable_aggregator(link):
         return "skipped"
+    if link != entry.link:  # an aggregator's wrapper: the article belongs to the publisher it points at
+        source = replace(source, name=_outlet(link))
     canonical = canonical_url(link)
     key = url_key(canonical)
     with session(pipe.engine) as sess:
