@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from flows.fetch import FetchError, Fetcher
+from flows.fetch import FetchError, Fetcher, FetchResult
 from flows.report import FeedReport
 from parsers import seedformat
 from parsers.article import extract_page
@@ -29,13 +29,12 @@ from parsers.items import Catalogue, find_mentions, load_catalogue
 from parsers.models import Article, FeedEntry, FeedSource
 from parsers.relevance import DEFAULT_TERMS, RelevanceRules
 from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
-from storage import archive
-from storage.articles import (count_articles, entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
+from storage.articles import (entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
                               write_archive_file)
 from storage.db import open_engine, session
 from storage.feeds import feed_row, record_feed_error, record_feed_success
 from storage.models import Article as ArticleRow
-from storage.tracking import record_updates
+from storage.tracking import record_updates, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -87,37 +86,50 @@ def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
 
 
 def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] | None = None) -> FeedReport:
-    """One feed: fetch (conditionally unless backfilling a window), parse, ingest new entries."""
+    """One feed: fetch (conditionally unless backfilling a window), parse, ingest new entries.
+
+    The feed's validators are saved only after its entries are handled, so a run that stops
+    halfway fetches the feed in full next time instead of getting a 304 and skipping them.
+    """
     with session(pipe.engine) as sess:
         feed = feed_row(sess, source)
         validators = {} if window else {"etag": feed.etag, "last_modified": feed.last_modified}
-        try:
-            result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **validators)
-        except FetchError as exc:
-            record_feed_error(sess, feed, str(exc), exc.status)
-            pipe.log.warning("feed %s failed: %s", source.url, exc)
-            return FeedReport(source.url, source.name, status=exc.status, error=str(exc))
         retry = entries_to_retry(sess, source.url)
-        if result.not_modified:
-            record_feed_success(sess, feed, 304, etag=result.etag, last_modified=result.last_modified, entries=0)
-            return _retry_failed(pipe, FeedReport(source.url, source.name, status=304), source, retry)
-        parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.url)
-        if parsed.error and not parsed.entries:
-            error = f"not a usable feed: {parsed.error}"
-            record_feed_error(sess, feed, error, result.status)
-            pipe.log.warning("feed %s failed: %s", source.url, error)
-            return FeedReport(source.url, source.name, status=result.status, error=error)
-        record_feed_success(sess, feed, result.status, etag=result.etag, last_modified=result.last_modified,
-                            entries=len(parsed.entries), warning=parsed.error)
+    try:
+        result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **validators)
+    except FetchError as exc:
+        return _feed_failed(pipe, source, str(exc), exc.status)
+    if result.not_modified:
+        _feed_succeeded(pipe, source, result, entries=0)
+        return _retry_failed(pipe, FeedReport(source.url, source.name, status=304), source, retry)
+    parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.url)
+    if parsed.error and not parsed.entries:
+        return _feed_failed(pipe, source, f"not a usable feed: {parsed.error}", result.status)
     report = FeedReport(source.url, source.name, status=result.status, entries=len(parsed.entries),
                         warning=parsed.error)
     inside = [e for e in parsed.entries if not window or (e.published and window[0] <= e.published <= window[1])]
     for _ in range(len(parsed.entries) - len(inside)):
         report = report.add("outside_window")
-    with ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.per_host)) as pool:  # the host's fair share
+    with ThreadPoolExecutor(max_workers=pipe.settings.fetch.per_host) as pool:  # the host's fair share
         for outcome in pool.map(lambda entry: ingest_entry(pipe, entry, source), inside):
             report = report.add(outcome)
-    return _retry_failed(pipe, report, source, retry)
+    report = _retry_failed(pipe, report, source, retry)
+    _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
+    return report
+
+
+def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | None) -> FeedReport:
+    with session(pipe.engine) as sess:
+        record_feed_error(sess, feed_row(sess, source), error, status)
+    pipe.log.warning("feed %s failed: %s", source.url, error)
+    return FeedReport(source.url, source.name, status=status, error=error)
+
+
+def _feed_succeeded(pipe: Pipeline, source: FeedSource, result: FetchResult, *, entries: int,
+                    warning: str | None = None) -> None:
+    with session(pipe.engine) as sess:
+        record_feed_success(sess, feed_row(sess, source), result.status, etag=result.etag,
+                            last_modified=result.last_modified, entries=entries, warning=warning)
 
 
 def _retry_failed(pipe: Pipeline, report: FeedReport, source: FeedSource, links: list[str]) -> FeedReport:
@@ -146,6 +158,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
             remember("irrelevant")
             return "irrelevant"
+        sess.commit()  # hand the connection back to the pool while the page is fetched
         full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
         if full_text:
             article = Article(link, canonical, source.name, entry.title or None, entry.published, full_text)
@@ -201,38 +214,44 @@ def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
 
 
 def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> FeedReport:
-    """Backfill from a folder of seed-format files, keeping each file's name and bytes in the archive."""
+    """Backfill from a folder of seed-format files, keeping each file's name and bytes in the archive.
+
+    Files not named ``NNN_<16 hex>.txt`` or without text are skipped; unreadable ones count as failed.
+    """
     report = FeedReport(str(folder), source)
     for path in sorted(folder.glob("*.txt")):
-        if not archive.is_archive_name(path.name):
+        parts = seedformat.split_archive_name(path.name)
+        try:
+            seed = seedformat.parse(path.read_text(encoding="utf-8")) if parts else None
+        except (OSError, UnicodeDecodeError) as exc:
+            pipe.log.warning("cannot read %s: %s", path, exc)
+            report = report.add("failed")
+            continue
+        if parts is None or seed is None or not seed.paragraphs:
             report = report.add("skipped")
             continue
-        seed = seedformat.parse(path.read_text(encoding="utf-8"))
         url = f"urn:cpec-watch:{source}:{path.stem}"
         article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
         with session(pipe.engine) as sess:
-            stored = store_article(sess, article, pipe.settings.archive, key=path.stem[4:], archive_source=path)
+            stored = store_article(sess, article, pipe.settings.archive, key=parts[1], archive_source=path)
         if stored.outcome == "stored":
             pipe.track(stored.article_id)
         report = report.add(stored.outcome)
     return report
 
 
-def import_seeds_once(pipe: Pipeline) -> int:
-    """Import the shipped seeds into an empty store, so the store is never empty."""
-    with session(pipe.engine) as sess:
-        if count_articles(sess):
-            return 0
+def import_seeds(pipe: Pipeline) -> int:
+    """Import the shipped seeds (idempotent), so the store is never empty; returns how many were new."""
     return import_folder(pipe, SEEDS_DIR, "seed").stored
 
 
-def repair_archive(pipe: Pipeline) -> int:
-    """Write archive files a stopped run left unwritten."""
+def repair(pipe: Pipeline) -> int:
+    """Finish what a stopped run left undone: archive files not written, articles not yet tracked."""
     with session(pipe.engine) as sess:
         missing = missing_archive_files(sess)
         for row in missing:
             write_archive_file(sess, row, pipe.settings.archive)
-    return len(missing)
+        return len(missing) + track_untracked(sess, pipe.catalogue)
 
 
 def _outlet(url: str) -> str:

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from config.settings import ConfigError, Settings
-from flows.pipeline import (Pipeline, import_folder, import_seeds_once, ingest_urls, open_pipeline, poll_feed,
-                            repair_archive)
+from flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
 from flows.digests import digest_pass, report_json
 from flows.report import FeedReport, RunSummary
 from parsers.feedlist import default_feeds, load_feed_list
@@ -53,8 +52,8 @@ def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *,
     """One monitoring pass over every feed; imports the seeds into an empty store first."""
     sources = feed_sources(settings, feeds_file)
     with open_pipeline(settings) as pipe:
-        seeded = import_seeds_once(pipe) if settings.import_seeds else 0
-        repair_archive(pipe)
+        seeded = import_seeds(pipe) if settings.import_seeds else 0
+        repair(pipe)
         reports = mapper(pipe, sources, None)
     alerts = digest_pass(settings, cadences=("immediate",), print_stdout=False)
     return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))

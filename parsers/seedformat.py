@@ -17,14 +17,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from parsers.models import SeedText
-from parsers.urls import url_key
 
 TITLE_MAX_CHARS = 200
 _DATE_PREFIX = re.compile(r" date (\d{4}-\d{2}-\d{2}) ")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = (".", ":", ";", ",", "…")
 _CLOSING_QUOTES = "\"'”’)»"
-_ARCHIVE_NAME = re.compile(r"(\d{3,})_[0-9a-f]+\.txt")
+_ARCHIVE_NAME = re.compile(r"(\d{3,})_([0-9a-f]{16})\.txt")
 
 
 def parse(text: str) -> SeedText:
@@ -50,14 +49,20 @@ def looks_like_title(line: str) -> bool:
     return 0 < len(line) <= TITLE_MAX_CHARS and not line.rstrip(_CLOSING_QUOTES).endswith(_SENTENCE_END)
 
 
-def archive_name(number: int, url: str) -> str:
-    """File name of an archived article: ``NNN_<url_key>.txt``."""
-    return f"{number:03d}_{url_key(url)}.txt"
+def archive_name(number: int, key: str) -> str:
+    """File name of an archived article: ``NNN_<key>.txt``, the key being the URL's ``url_key``."""
+    return f"{number:03d}_{key}.txt"
+
+
+def split_archive_name(name: str) -> tuple[int, str] | None:
+    """``(number, key)`` of an archive file name (three or more digits), None for any other name."""
+    match = _ARCHIVE_NAME.fullmatch(name)
+    return (int(match.group(1)), match.group(2)) if match else None
 
 
 def next_number(existing_names: Iterable[str]) -> int:
     """One more than the highest ``NNN`` among archive file names (others are ignored); 0 when there is none."""
-    numbers = [int(match.group(1)) for name in existing_names if (match := _ARCHIVE_NAME.fullmatch(name))]
+    numbers = [parts[0] for name in existing_names if (parts := split_archive_name(name))]
     return max(numbers, default=-1) + 1
 
 

@@ -10,14 +10,12 @@ from typing import Iterator
 from parsers import seedformat
 from parsers.models import SeedText
 
-_NAME_LENGTH = len("000_0123456789abcdef.txt")
-
-
 def archive_files(folder: Path) -> list[Path]:
     """The archive's article files, in number order."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*_*.txt") if p.name[:3].isdigit())
+    named = ((seedformat.split_archive_name(p.name), p) for p in folder.glob("*_*.txt"))
+    return [p for parts, p in sorted((n, p) for n, p in named if n)]
 
 
 def find_by_key(folder: Path, key: str) -> Path | None:
@@ -32,8 +30,7 @@ def write_article(folder: Path, key: str, text: SeedText) -> str:
         existing = find_by_key(folder, key)
         if existing is not None:
             return existing.name
-        number = seedformat.next_number(p.name for p in archive_files(folder))
-        path = folder / f"{number:03d}_{key}.txt"
+        path = folder / seedformat.archive_name(seedformat.next_number(p.name for p in archive_files(folder)), key)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(seedformat.render(text), encoding="utf-8")
         os.replace(tmp, path)
@@ -43,21 +40,16 @@ def write_article(folder: Path, key: str, text: SeedText) -> str:
 def copy_file(folder: Path, source: Path) -> str:
     """Put an existing seed-format file into the archive under its own name, unless its key is there."""
     folder.mkdir(parents=True, exist_ok=True)
-    key = source.name[4:20]
+    _, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
     with _locked(folder):
         existing = find_by_key(folder, key)
         if existing is not None:
             return existing.name
         target = folder / source.name
         if target.exists():  # the number is taken by another article: number on
-            number = seedformat.next_number(p.name for p in archive_files(folder))
-            target = folder / f"{number:03d}_{key}.txt"
+            target = folder / seedformat.archive_name(seedformat.next_number(p.name for p in archive_files(folder)), key)
         target.write_bytes(source.read_bytes())
         return target.name
-
-
-def is_archive_name(name: str) -> bool:
-    return len(name) == _NAME_LENGTH and name[:3].isdigit() and name[3] == "_" and name.endswith(".txt")
 
 
 @contextmanager

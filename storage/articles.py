@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from parsers import dedup
@@ -169,10 +169,6 @@ def list_articles(sess: Session, since: date | None = None) -> list[Article]:
         query = query.where((col(Article.published) >= since)
                             | (col(Article.published).is_(None) & (col(Article.fetched_at) >= start)))
     return list(sess.exec(query).all())
-
-
-def count_articles(sess: Session) -> int:
-    return sess.exec(select(func.count()).select_from(Article)).one()
 
 
 def missing_archive_files(sess: Session) -> list[Article]:

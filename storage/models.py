@@ -5,6 +5,7 @@ seen-entry row per canonical link, so re-runs and concurrent runs cannot duplica
 """
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
@@ -55,6 +56,7 @@ class Article(SQLModel, table=True):
     signature: str = Field(sa_column=Column(Text, nullable=False))  # MinHash values, space-separated
     story_id: int = Field(foreign_key="story.id", index=True)
     archive_file: str | None = None
+    tracked: bool = Field(default=False, index=True)  # its tracked-item updates are recorded
 
 
 class StoryBand(SQLModel, table=True):
@@ -100,7 +102,7 @@ class ItemUpdate(SQLModel, table=True):
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     times: str = ""  # time expressions, " | "-separated
     amounts: str = ""  # amounts, " | "-separated
-    date: date  # the article's publication date, else the day it was fetched
+    date: dt.date | None = None  # the story's earliest publication date, else the fetch day (None: undated import)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -132,5 +134,6 @@ class DigestRecord(SQLModel, table=True):
     delivered: int = 0
     updates: int = 0
     error: str | None = None
+    claim: str | None = Field(default=None, unique=True)  # "<subscription>:<period start>" while it may go out
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -49,7 +49,7 @@ def timeline_rows(db_url: str, item: str | None = None) -> list[dict[str, Any]]:
 def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
     return {
         "item": entry.item, "status": entry.status, "previous_status": entry.previous_status,
-        "change": entry.is_change, "date": entry.date.isoformat(), "article_url": entry.article_url,
+        "change": entry.is_change, "date": entry.date.isoformat() if entry.date else None, "article_url": entry.article_url,
         "evidence": entry.evidence, "times": list(entry.times), "amounts": list(entry.amounts),
         "story": entry.story, "sources": [{"outlet": outlet, "url": url} for outlet, url in entry.sources],
     }

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
+from sqlmodel import update as sql_update
 
 from parsers.items import Catalogue
 from parsers.status import item_updates
@@ -26,7 +27,7 @@ class TimelineEntry:
     item: str
     status: str
     previous_status: str | None  # the item's informative status before this update
-    date: date
+    date: date | None
     evidence: str
     times: tuple[str, ...]
     amounts: tuple[str, ...]
@@ -43,31 +44,70 @@ class TimelineEntry:
 
 
 def record_updates(sess: Session, article: Article, catalogue: Catalogue) -> int:
-    """Find the tracked items in a stored article; returns how many new updates it made."""
+    """Find the tracked items in a stored article; returns how many new updates it made (commits once)."""
+    created = _record(sess, article, catalogue)
+    sess.commit()
+    return created
+
+
+def _record(sess: Session, article: Article, catalogue: Catalogue) -> int:
     paragraphs = [p for p in article.body.split("\n\n") if p]
+    day = _story_date(sess, article)
+    if day is not None:  # a dated copy dates the whole story
+        sess.exec(sql_update(ItemUpdate).where(ItemUpdate.story_id == article.story_id,  # type: ignore[call-overload]
+                                           col(ItemUpdate.date).is_(None) | (col(ItemUpdate.date) > day))
+                  .values(date=day))
     created = 0
     for found in item_updates(article.title, paragraphs, catalogue):
         created += insert_ignore(sess, ItemUpdate, dict(
             item=found.slug, story_id=article.story_id, article_id=article.id, status=found.status,
             evidence=found.evidence, times=" | ".join(found.times), amounts=" | ".join(found.amounts),
-            date=article.published or article.fetched_at.date(), created_at=utcnow()))
-        update = sess.exec(select(ItemUpdate).where(ItemUpdate.item == found.slug,
-                                                    ItemUpdate.story_id == article.story_id)).one()
-        if update.status == UNINFORMATIVE and found.status != UNINFORMATIVE:  # a copy that says more
-            update.status, update.evidence = found.status, found.evidence
-            sess.add(update)
-        insert_ignore(sess, UpdateSource, dict(update_id=update.id, article_id=article.id))
-    sess.commit()
+            date=day if day is not None else _fetch_day(article), created_at=utcnow()))
+        row = sess.exec(select(ItemUpdate).where(ItemUpdate.item == found.slug,
+                                                 ItemUpdate.story_id == article.story_id)).one()
+        if row.status == UNINFORMATIVE and found.status != UNINFORMATIVE:  # a copy that says more: new again
+            row.status, row.evidence, row.created_at = found.status, found.evidence, utcnow()
+            sess.add(row)
+        insert_ignore(sess, UpdateSource, dict(update_id=row.id, article_id=article.id))
+    article.tracked = True
+    sess.add(article)
     return created
 
 
+def _story_date(sess: Session, article: Article) -> date | None:
+    """The earliest publication date among the story's articles."""
+    return sess.exec(select(func.min(Article.published)).where(Article.story_id == article.story_id)).one()
+
+
+def _fetch_day(article: Article) -> date | None:
+    """The day an undated article was fetched; None for one imported from an archive (its day is unknown)."""
+    return None if article.url.startswith("urn:") else article.fetched_at.date()
+
+
+def track_untracked(sess: Session, catalogue: Catalogue) -> int:
+    """Record updates for articles a stopped run stored but did not get to track."""
+    articles = sess.exec(select(Article).where(col(Article.tracked).is_(False)).order_by(col(Article.id))).all()
+    for article in articles:
+        record_updates(sess, article, catalogue)
+    return len(articles)
+
+
 def reindex(sess: Session, catalogue: Catalogue) -> int:
-    """Match every stored article again (after a catalogue change); nothing is fetched."""
+    """Match every stored article again (after a catalogue change), in one transaction; nothing is fetched.
+
+    An update that survives keeps its first ``created_at``, so digests do not report it again.
+    """
+    first_seen = {(u.item, u.story_id): u.created_at for u in sess.exec(select(ItemUpdate)).all()}
     sess.exec(delete(UpdateSource))  # type: ignore[call-overload]
     sess.exec(delete(ItemUpdate))  # type: ignore[call-overload]
+    created = sum(_record(sess, article, catalogue)
+                  for article in sess.exec(select(Article).order_by(col(Article.id))).all())
+    for row in sess.exec(select(ItemUpdate)).all():
+        if (row.item, row.story_id) in first_seen:
+            row.created_at = first_seen[(row.item, row.story_id)]
+            sess.add(row)
     sess.commit()
-    articles = sess.exec(select(Article).order_by(col(Article.id))).all()
-    return sum(record_updates(sess, article, catalogue) for article in articles)
+    return created
 
 
 def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
@@ -75,7 +115,8 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     query = select(ItemUpdate, Article).join(Article, col(Article.id) == col(ItemUpdate.article_id))
     if item is not None:
         query = query.where(ItemUpdate.item == item)
-    rows = sess.exec(query.order_by(col(ItemUpdate.item), col(ItemUpdate.date), col(ItemUpdate.id))).all()
+    rows = sess.exec(query.order_by(col(ItemUpdate.item), col(ItemUpdate.date).asc().nulls_first(),
+                                    col(ItemUpdate.id))).all()
     sources = _sources(sess, [update.id for update, _ in rows])
     entries, state = [], {}
     for update, article in rows:

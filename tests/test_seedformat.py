@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from parsers.models import SeedText
-from parsers.seedformat import archive_name, next_number, parse, render
+from parsers.seedformat import archive_name, next_number, parse, render, split_archive_name
 from parsers.urls import url_key
 
 
@@ -108,8 +108,10 @@ def test_tolerant_reading() -> None:
 
 def test_archive_names() -> None:
     url = "https://www.dawn.com/news/1934512/cpec-phase-ii-gets-going?utm_source=rss"
-    assert archive_name(7, url) == f"007_{url_key(url)}.txt"
-    assert archive_name(1234, url).startswith("1234_")
+    assert archive_name(7, url_key(url)) == f"007_{url_key(url)}.txt"
+    assert archive_name(1234, url_key(url)).startswith("1234_")
+    assert split_archive_name(archive_name(1234, url_key(url))) == (1234, url_key(url))
+    assert split_archive_name("12_a1585c22ca6705fb.txt") is None and split_archive_name("000_xyz.txt") is None
     assert next_number([]) == 0
     assert next_number(["000_a1585c22ca6705fb.txt", "004_6815b40c99c54e3c.txt", "README.md", "x_1.txt"]) == 5
 
