@@ -74,6 +74,21 @@ def _subscription(entry: Any, number: int) -> Subscription:
         raise ChannelError(f"{where}: unknown cadence {cadence!r} (use {', '.join(CADENCES)})")
     if channel in ("markdown", "apprise") and not entry.get("target"):
         raise ChannelError(f"{where}: the {channel} channel needs a target")
+    for key in ("items", "categories"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ChannelError(f"{where}: {key} must be a list of strings, e.g. {key} = [\"sez\"]")
+    if not isinstance(entry.get("no_news", False), bool) or not isinstance(entry.get("target", ""), str):
+        raise ChannelError(f"{where}: no_news must be true or false and target a string")
     return Subscription(str(entry.get("name") or f"{channel}-{number}"), channel, entry.get("target"),
                         tuple(entry.get("items", ())), tuple(entry.get("categories", ())), cadence,
-                        bool(entry.get("no_news", False)))
+                        entry.get("no_news", False))
+
+
+def check_against(subscriptions: list[Subscription], slugs: set[str], categories: set[str]) -> None:
+    """Unknown items or categories would silently never match: refuse them."""
+    for sub in subscriptions:
+        unknown = sorted(set(sub.items) - slugs) or sorted(set(sub.categories) - categories)
+        if unknown:
+            raise ChannelError(f"subscription {sub.name!r}: unknown tracked item or category {unknown[0]!r} "
+                               "(see cpec-watch items)")

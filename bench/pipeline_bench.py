@@ -8,10 +8,11 @@ Variants, interleaved in every repetition (order rotated), each on a fresh fixtu
 
 Per variant: first pass (fetch + extract + store, seeds imported into the empty store), then a second pass over
 the unchanged feeds (expected: only conditional feed requests answered 304, no page fetched; checked with the
-server's request log, which also shows any page requested twice within one pass). For ``fixtures`` also the CLI as a subprocess (wall time including interpreter start, peak
-RSS from wait4): ``cpec-watch run --feeds FILE --json`` on a fresh DB and again on the now-populated one, and
-``cpec-watch articles --json``. After the repetitions: one CLI first pass of ``scale`` (its peak RSS) and one
-untimed in-process ``fixtures`` first pass under tracemalloc (Python heap peak).
+server's request log, which also shows any page requested twice within one pass). For ``fixtures`` also the CLI
+as a subprocess (wall time including interpreter start, peak RSS from wait4): ``cpec-watch run --feeds FILE
+--json`` on a fresh DB and again on the now-populated one, and ``cpec-watch articles --json``. After the
+repetitions: one CLI first pass of ``scale`` (its peak RSS) and one untimed in-process ``fixtures`` first pass
+under tracemalloc (Python heap peak).
 
     .venv/bin/python bench/pipeline_bench.py [--repeat 3] [--entries 300]
 """

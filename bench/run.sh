@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run every benchmark in order, from the repo root with .venv/bin/python (what `python3 tasks.py bench` calls):
-# the monitoring pass (bench/pipeline_bench.py), story matching as the store grows (bench/dedup_bench.py), then
-# article extraction (bench/extraction.sh) unless BENCH_SKIP_EXTRACTION=1. Arguments are ignored.
-# Results go to stdout as markdown tables; see bench/README.md. About 4-5 minutes on 2 shared cores.
+# the monitoring pass (bench/pipeline_bench.py), story matching as the store grows with dated and undated articles
+# (bench/dedup_bench.py), tracked-item matching as the catalogue grows (bench/items_scale.py), then article
+# extraction (bench/extraction.sh) unless BENCH_SKIP_EXTRACTION=1. Arguments are ignored.
+# Results go to stdout as markdown tables; see bench/README.md. About 5-6 minutes on 2 shared cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
@@ -16,6 +17,12 @@ echo
 echo "## Story matching"
 echo
 .venv/bin/python bench/dedup_bench.py
+echo
+.venv/bin/python bench/dedup_bench.py --undated
+echo
+echo "## Tracked-item matching"
+echo
+.venv/bin/python bench/items_scale.py --runs 11
 if [[ "${BENCH_SKIP_EXTRACTION:-}" != "1" ]]; then
     echo
     echo "## Article extraction"

@@ -95,7 +95,7 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
         return
     from flows.runs import monitor_pass
 
-    summary = monitor_pass(settings, feeds_file=feeds_file)
+    summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json)
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
 
 
@@ -132,6 +132,8 @@ def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, 
     urls = read_url_list(urls_file) if urls_file else []
     since_d: date | None = since.date() if since else None
     until_d: date | None = until.date() if until else None
+    if since_d and until_d and since_d > until_d:
+        raise click.BadParameter(f"--since {since_d} is after --until {until_d}", param_hint="--since")
     if use_prefect(prefect):
         from flows.prefect_flows import backfill as backfill_flow
 
@@ -319,11 +321,11 @@ def parse_since(text: str) -> datetime:
     """``24h``, ``7d``, ``2w``, ``90m`` before now, or a ``YYYY-MM-DD`` date (UTC midnight)."""
     units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
     value = text.strip().lower()
-    if value[:-1].isdigit() and value[-1:] in units:
-        return datetime.now(timezone.utc) - timedelta(**{units[value[-1]]: int(value[:-1])})
     try:
+        if value[:-1].isdigit() and value[-1:] in units:
+            return datetime.now(timezone.utc) - timedelta(**{units[value[-1]]: int(value[:-1])})
         return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=timezone.utc)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise click.BadParameter(f"{text!r}: use a duration such as 24h, 7d, 2w or a date YYYY-MM-DD",
                                  param_hint="--since") from None
 

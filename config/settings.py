@@ -21,15 +21,15 @@ class FetchSettings(BaseModel):
     """How politely and patiently we talk to news sites."""
 
     user_agent: str = "CPEC-Watch/0.1 (+https://github.com/cpec-watch/cpec-watch; news monitor)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_bytes: int = 5_000_000
-    retries: int = 3
-    backoff: float = 1.0
-    max_retry_after: float = 60.0
-    concurrency: int = 8
-    per_host: int = 2
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(20.0, gt=0)
+    total_timeout: float = Field(60.0, gt=0)
+    max_bytes: int = Field(5_000_000, gt=0)
+    retries: int = Field(3, ge=0)
+    backoff: float = Field(1.0, ge=0)
+    max_retry_after: float = Field(60.0, ge=0)
+    concurrency: int = Field(8, gt=0)
+    per_host: int = Field(2, gt=0)
 
 
 class Settings(BaseSettings):
@@ -70,15 +70,35 @@ def load_settings(**overrides: Any) -> Settings:
     if env_settings.config is None:
         return env_settings
     raw = read_config_file(env_settings.config)
-    from_file = {key: raw[key] for key in ("db", "archive", "feeds", "import_seeds", "relevance_terms", "fetch")
-                 if key in raw}
-    if "relevance" in raw:
-        from_file["relevance_terms"] = raw["relevance"].get("terms", [])
+    from_file = {key: raw[key] for key in ("db", "import_seeds", "fetch") if key in raw}
+    here = env_settings.config.parent
+    for key in ("archive", "feeds"):  # paths in the file are relative to the file
+        if isinstance(raw.get(key), str):
+            from_file[key] = here / raw[key]
+    relevance = raw.get("relevance", {})
+    if not isinstance(relevance, dict):
+        raise ConfigError(f"{env_settings.config}: [relevance] must be a table with terms = [...]")
+    from_file["relevance_terms"] = relevance.get("terms", [])
     merged = {**from_file, **env_settings.model_dump(exclude_unset=True, exclude={"raw_config"}), **given}
     try:
-        return Settings(**merged, raw_config=raw)
+        settings = Settings(**merged, raw_config=raw)
     except ValidationError as exc:
         raise ConfigError(f"{env_settings.config}: {_first_error(exc)}") from None
+    _check_sections(settings.config, raw)
+    return settings
+
+
+def _check_sections(path: Path, raw: dict[str, Any]) -> None:
+    """Fail now, not halfway through a run, on bad [[feeds]], [[items]] or [[subscriptions]]."""
+    from alerts.subscriptions import check_against, load_subscriptions
+    from parsers.feedlist import load_feed_list
+    from parsers.items import load_catalogue
+
+    if isinstance(raw.get("feeds"), list):
+        load_feed_list(path)
+    catalogue = load_catalogue(path)
+    check_against(load_subscriptions(raw), {item.slug for item in catalogue.items},
+                  {item.category for item in catalogue.items})
 
 
 def _first_error(exc: ValidationError) -> str:

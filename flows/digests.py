@@ -35,7 +35,7 @@ class DigestReport:
 
     subscription: str
     channel: str
-    status: str  # sent, nothing-new, not-due, dry-run, failed, partial
+    status: str  # sent, nothing-new, not-due, dry-run, failed, partial, busy (another run is sending it)
     updates: int = 0
     status_changes: int = 0
     articles: int = 0
@@ -56,12 +56,12 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
                 cadences: tuple[str, ...] = ("daily", "weekly"), dry_run: bool = False, print_stdout: bool = True,
                 secrets: Secrets | None = None) -> list[DigestReport]:
     """Serve every matching subscription once; returns one report each."""
+    catalogue = load_user_catalogue(settings)
     subs = [s for s in load_subscriptions(settings.raw_config)
             if channel in ("all", s.channel) and s.cadence in cadences]
     if channel != "all" and not subs and cadences != ("immediate",):
         raise ChannelError(f"no {channel} subscription: add [[subscriptions]] with channel = \"{channel}\" "
                            "to the config file (email and Slack are enabled by their CPEC_WATCH_ settings)")
-    catalogue = load_user_catalogue(settings)
     secrets = secrets or Secrets(settings.slack_webhook_url)
     engine = open_engine(settings.db)
     reports = []
@@ -71,8 +71,9 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
             try:
                 reports.extend(_resume(sess, sub, sender))
                 reports.append(_serve(sess, sub, sender, catalogue, since, dry_run))
-            except ChannelError as exc:
-                reports.append(DigestReport(sub.name, sub.channel, "failed", error=str(exc)))
+            except Exception as exc:  # e.g. missing settings: this subscription fails, the others go on
+                error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
+                reports.append(DigestReport(sub.name, sub.channel, "failed", error=error))
     engine.dispose()
     return reports
 
@@ -92,12 +93,16 @@ def _serve(sess, sub: Subscription, sender: _Sender, catalogue, since: datetime 
         return DigestReport(sub.name, sub.channel, "dry-run", messages=sender.count(content), markdown=markdown,
                             **counts)
     record = begin_send(sess, sub, digest, content)
+    if record is None:
+        return DigestReport(sub.name, sub.channel, "busy", error="another run is sending this digest", **counts)
     try:
         messages = sender.send(digest, content)
-    except ChannelError as exc:
-        status = "partial" if exc.delivered else "failed"
-        finish_send(sess, record, status, delivered=exc.delivered, error=str(exc))
-        return DigestReport(sub.name, sub.channel, status, messages=exc.delivered, error=str(exc), **counts)
+    except Exception as exc:  # any failure of one channel is recorded and never blocks the others
+        delivered = exc.delivered if isinstance(exc, ChannelError) else 0
+        error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
+        status = "partial" if delivered else "failed"
+        finish_send(sess, record, status, delivered=delivered, error=error)
+        return DigestReport(sub.name, sub.channel, status, messages=delivered, error=error, **counts)
     finish_send(sess, record, "sent", delivered=messages)
     return DigestReport(sub.name, sub.channel, "sent", messages=messages, markdown=markdown, **counts)
 

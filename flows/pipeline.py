@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 from flows.fetch import FetchError, Fetcher, FetchResult
 from flows.report import FeedReport
 from parsers import seedformat
@@ -78,6 +78,10 @@ def load_user_catalogue(settings: Settings) -> Catalogue:
 
 @contextmanager
 def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
+    try:
+        settings.archive.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot use {settings.archive} as the archive folder: {exc.strerror or exc}") from None
     engine = open_engine(settings.db)
     with Fetcher(settings.fetch) as fetcher:
         rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms])

@@ -53,7 +53,8 @@ def monitor(feeds: str | None = None, db: str | None = None, config: str | None 
             archive: str | None = None) -> dict[str, Any]:
     """Poll every feed once, store what is new, and summarize the run."""
     settings = _settings(db, config, archive)
-    summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None)
+    summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None,
+                                secrets=_block_secrets())
     return _finish(summary, "monitor-summary")
 
 

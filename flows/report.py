@@ -71,6 +71,8 @@ class RunSummary:
         lines.append(f"sources: {ok} ok, {len(self.failed_feeds)} failed")
         lines += [f"  FAILED {r.name} ({r.url}): {r.error}" for r in self.failed_feeds]
         lines += [f"  warning {r.name}: {r.warning}" for r in self.reports if r.warning and not r.error]
+        lines += [f"alert {a['subscription']} ({a['channel']}): {a['status']}, {a['status_changes']} status change(s)"
+                  + (f": {a['error']}" if a.get("error") else "") for a in self.alerts]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
+from urllib.parse import urlsplit
 
 from config.settings import ConfigError, Settings
 from flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
-from flows.digests import digest_pass, report_json
+from flows.digests import Secrets, digest_pass, report_json
 from flows.report import FeedReport, RunSummary
 from parsers.feedlist import default_feeds, load_feed_list
 from parsers.models import FeedSource
@@ -38,24 +39,24 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
     path = feeds_file or settings.feeds
     if path is not None:
         return load_feed_list(path)
-    configured = settings.raw_config.get("feeds")
-    if configured:
-        try:
-            return [FeedSource(f["url"], f.get("name") or f["url"]) for f in configured]
-        except (KeyError, TypeError):
-            raise ConfigError(f"{settings.config}: each [[feeds]] entry needs a url") from None
+    if isinstance(settings.raw_config.get("feeds"), list):
+        return load_feed_list(settings.config)  # the config file's [[feeds]] tables
     return default_feeds()
 
 
-def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *,
-                 feeds_file: Path | None = None) -> RunSummary:
-    """One monitoring pass over every feed; imports the seeds into an empty store first."""
+def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *, feeds_file: Path | None = None,
+                 secrets: Secrets | None = None, print_alerts: bool = False) -> RunSummary:
+    """One monitoring pass over every feed, then the "immediate" subscriptions' alerts.
+
+    The seeds are imported first (once: they are recognised on later runs), and whatever a
+    stopped run left undone (archive files, tracking) is finished.
+    """
     sources = feed_sources(settings, feeds_file)
     with open_pipeline(settings) as pipe:
         seeded = import_seeds(pipe) if settings.import_seeds else 0
         repair(pipe)
         reports = mapper(pipe, sources, None)
-    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=False)
+    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=print_alerts, secrets=secrets)
     return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))
 
 
@@ -86,7 +87,11 @@ def read_url_list(path: Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read URL list {path}: {exc}") from None
     urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
-    if bad:
-        raise ConfigError(f"{path}: not an http(s) URL: {bad[0]}")
+    for url in urls:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        if not url.startswith(("http://", "https://")) or not host:
+            raise ConfigError(f"{path}: not an http(s) URL: {url}")
     return urls

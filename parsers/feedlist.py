@@ -88,7 +88,10 @@ def _checked_url(url: object, where: str) -> str:
     if not isinstance(url, str):
         raise FeedListError(f"{where}: 'url' must be a string")
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise FeedListError(f"{where}: not a valid URL: {url!r} ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FeedListError(f"{where}: not an http(s) URL: {url!r}")
     return url

@@ -106,6 +106,8 @@ def load_catalogue(*paths: str | Path) -> Catalogue:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise CatalogueError(f"{label}: invalid TOML: {error}") from error
+        if not isinstance(data.get("ignore", []), list) or not isinstance(data.get("items", []), list):
+            raise CatalogueError(f"{label}: 'items' must be [[items]] tables and 'ignore' a list of names")
         ignore += [str(name) for name in data.get("ignore", [])]
         for number, entry in enumerate(data.get("items", []), start=1):
             item = _item(entry, f"{label}: item #{number}")

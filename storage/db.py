@@ -8,21 +8,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD = max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
 class StorageError(Exception):
     """The database cannot be opened or migrated; the message is one line."""
 
 
-def open_engine(url: str, *, migrate: bool = True) -> Engine:
-    """An engine for ``url`` with the schema at the latest revision."""
+def open_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url`` with the schema at the latest revision.
+
+    ``create=False`` (read-only commands) refuses to create a new SQLite file: a mistyped
+    path is reported instead of answered with an empty store.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -30,21 +35,37 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database)
+        if not create and not path.exists():
+            raise StorageError(f"no store at {path} yet: `cpec-watch run` or `backfill` creates it")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     try:
         engine = create_engine(parsed)
     except NoSuchModuleError:
         raise StorageError(f"unknown database type in URL: {parsed.drivername}") from None
     except ImportError as exc:
-        raise StorageError(f"no driver for {parsed.drivername}: {exc} (pip install 'cpec-watch[postgres]')") from None
+        raise StorageError(f"no driver for {parsed.drivername}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    if migrate:
-        try:
+    try:
+        if _revision(engine) != HEAD:
             upgrade(engine)
-        except OperationalError as exc:
-            raise StorageError(f"cannot open database {parsed.render_as_string()}: {exc.orig}") from None
+    except DatabaseError as exc:
+        raise StorageError(f"cannot open database {parsed.render_as_string()}: "
+                           f"{' '.join(str(exc.orig).split())}") from None
     return engine
+
+
+def _revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision, read without importing Alembic (which costs ~0.3 s)."""
+    with engine.connect() as connection:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DatabaseError:
+            return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,8 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision (a no-op when it is there)."""
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(731337)")  # one migrator at a time
@@ -82,7 +106,3 @@ def insert_ignore(sess: Session, model: type[SQLModel], rows: list[dict[str, Any
     keys = list(model.__table__.primary_key.columns)  # type: ignore[attr-defined]
     statement = insert(model).values(rows).on_conflict_do_nothing().returning(*keys)
     return len(sess.exec(statement).all())  # type: ignore[call-overload]
-
-
-def table_names(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())

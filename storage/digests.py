@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
@@ -30,19 +31,29 @@ def unfinished(sess: Session, subscription: str) -> list[DigestRecord]:
                           .order_by(col(DigestRecord.id))).all())
 
 
-def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str) -> DigestRecord:
-    """Record the digest before sending it (status ``sending``)."""
+def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str) -> DigestRecord | None:
+    """Record the digest before sending it (status ``sending``); None when another run is sending this period.
+
+    The claim ``<subscription>:<period start>`` is unique, so two runs at once cannot both send it.
+    """
+    start = digest.period_start.isoformat() if digest.period_start else "beginning"
     record = DigestRecord(subscription=sub.name, channel=sub.channel, period_start=digest.period_start,
                           period_end=digest.period_end, status="sending", content=content,
-                          updates=digest.update_count)
+                          updates=digest.update_count, claim=f"{sub.name}:{start}")
     sess.add(record)
-    sess.commit()
+    try:
+        sess.commit()
+    except IntegrityError:
+        sess.rollback()
+        return None
     return record
 
 
 def finish_send(sess: Session, record: DigestRecord, status: str, *, delivered: int = 0,
                 error: str | None = None) -> None:
+    """Mark the outcome; a failed digest gives up its claim, so the next run covers its period again."""
     record.status, record.delivered, record.error = status, delivered, error
+    record.claim = None if status == "failed" else record.claim
     record.sent_at = utcnow() if status == "sent" else None
     sess.add(record)
     sess.commit()

@@ -12,7 +12,7 @@ from storage.tracking import UNINFORMATIVE, TimelineEntry, items_for_articles, r
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     with session(engine) as sess:
         items = items_for_articles(sess)
         rows = [{
@@ -26,7 +26,7 @@ def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]
 
 
 def feed_rows(db_url: str) -> list[dict[str, Any]]:
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     with session(engine) as sess:
         rows = [{
             "url": f.url, "name": f.name, "last_status": f.last_status, "last_error": f.last_error,
@@ -39,7 +39,7 @@ def feed_rows(db_url: str) -> list[dict[str, Any]]:
 
 
 def timeline_rows(db_url: str, item: str | None = None) -> list[dict[str, Any]]:
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     with session(engine) as sess:
         rows = [_timeline_row(entry) for entry in timeline(sess, item)]
     engine.dispose()
@@ -73,7 +73,7 @@ def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
 
 
 def reindex_store(db_url: str, catalogue: Catalogue) -> int:
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     with session(engine) as sess:
         count = reindex(sess, catalogue)
     engine.dispose()

@@ -76,6 +76,9 @@ def test_settings_come_from_options_and_environment(workdir: Path) -> None:
     (["backfill"], "Error: backfill needs --from-dir, --urls or --feeds"),
     (["backfill", "--urls", "feeds.toml"], "Error: feeds.toml: not an http(s) URL"),
     (["articles", "--since", "yesterday"], "Error: Invalid value for '--since'"),
+    (["--db", "sqlite:///no/such/store.db", "feeds"], "Error: no store at no/such/store.db yet"),
+    (["backfill", "--feeds", "feeds.toml", "--since", "2025-10-01", "--until", "2025-09-01"], "is after --until"),
+    (["digest", "--since", "99999999999d"], "Error: Invalid value for --since"),
 ])
 def test_user_errors_are_one_line_without_traceback(workdir: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args)
@@ -99,7 +102,37 @@ def test_backfill_from_a_seed_format_folder(workdir: Path) -> None:
 
 def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
     code = ("import sys; from cli.main import cli; "
+            f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
             "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
+            "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
             "assert 'prefect' not in sys.modules, 'prefect imported'")
     subprocess.run([sys.executable, "-c", code], cwd=workdir, check=True, capture_output=True,
                    env={"PATH": "", "PYTHONPATH": str(ROOT), "CPEC_WATCH_CONFIG": str(workdir / "config.toml")})
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[fetch]\nper_host = 0\n", "invalid setting fetch.per_host"),
+    ("relevance = 3\n", "[relevance] must be a table"),
+    ("items = 3\n", "'items' must be [[items]] tables"),
+    ('[[feeds]]\nurl = "http://[::1/feed"\nname = "X"\n', "not a valid URL"),
+    ('[[subscriptions]]\nchannel = "pigeon"\n', "unknown channel 'pigeon'"),
+    ('[[subscriptions]]\nchannel = "slack"\nitems = ["ml-2"]\n', "unknown tracked item or category 'ml-2'"),
+    ('[[subscriptions]]\nchannel = "slack"\nitems = "ml-1"\n', "items must be a list of strings"),
+])
+def test_bad_config_files_fail_at_once_with_one_line(workdir: Path, config: str, message: str) -> None:
+    (workdir / "bad.toml").write_text(config)
+    result = CliRunner().invoke(cli, ["--config", "bad.toml", "run", "--feeds", "feeds.toml"])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output and not (workdir / "data").exists()  # nothing was run
+
+
+def test_feeds_listed_in_the_config_file_are_polled(workdir: Path) -> None:
+    (workdir / "config.toml").write_text(NO_RETRIES + CLOSED_FEEDS)
+    summary = json.loads(invoke("run", "--json").output)
+    assert [f["name"] for f in summary["feeds_failed"]] == ["Closed port"]
+
+
+def test_an_archive_path_that_is_a_file_is_a_clear_error(workdir: Path) -> None:
+    (workdir / "not-a-folder").write_text("")
+    result = CliRunner().invoke(cli, ["--archive", "not-a-folder", "run", "--feeds", "feeds.toml"])
+    assert result.exit_code == 1 and "cannot use not-a-folder as the archive folder" in result.output

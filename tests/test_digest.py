@@ -241,3 +241,32 @@ def test_immediate_subscriptions_are_served_at_the_end_of_each_monitor_run(
             alert["status_changes"]
         assert "→" in json.dumps(hook.received, ensure_ascii=False)
         assert monitor_pass(settings, feeds_file=feeds).alerts[0]["status"] == "nothing-new"
+
+
+def test_reindex_does_not_make_old_updates_new_again(sqlite_url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", sqlite_url, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
+    first = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--json"]).output)
+    assert first[0]["status"] == "sent" and first[0]["updates"] > 10
+    assert runner.invoke(cli, ["--db", sqlite_url, "reindex"]).exit_code == 0
+    again = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--json"]).output)
+    assert again[0]["status"] == "nothing-new"
+
+
+def test_two_runs_cannot_send_the_same_period(sqlite_url: str) -> None:
+    from alerts.digest import Digest
+    from alerts.subscriptions import Subscription
+    from storage.digests import begin_send, finish_send
+    from storage.models import utcnow
+
+    digest = Digest("CPEC Watch digest", utcnow(), None, utcnow(), (), (), (), ())
+    sub = Subscription("desk", "email")
+    engine = open_engine(sqlite_url)
+    with session(engine) as first, session(engine) as second:
+        record = begin_send(first, sub, digest, "content")
+        assert record is not None and begin_send(second, sub, digest, "content") is None
+        finish_send(first, record, "failed", error="refused")  # a failure frees the period for the next run
+        assert begin_send(second, sub, digest, "content") is not None
+    engine.dispose()
