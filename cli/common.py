@@ -1,0 +1,35 @@
+"""What every command shares: settings from the global options, JSON output, one-line errors."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+from typing import Any, Callable
+
+import click
+
+from cli.errors import USER_ERRORS
+from config.settings import Settings, load_settings
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can cause into one line and exit status 1."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    return load_settings(**ctx.obj)
+
+
+def use_prefect(flag: bool | None) -> bool:
+    return flag if flag is not None else bool(os.environ.get("PREFECT_API_URL"))
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

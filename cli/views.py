@@ -1,0 +1,134 @@
+"""Read-only commands: articles, feeds, tracked items, timelines (they never import Prefect); reindex."""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.common import echo_json, handle_errors, settings_from
+
+
+@click.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or after this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per article.")
+@click.pass_context
+@handle_errors
+def articles(ctx: click.Context, since: Any, as_json: bool) -> None:
+    """List stored articles, with their story and tracked items.
+
+    \b
+    Examples:
+      cpec-watch articles
+      cpec-watch articles --since 2025-09-01 --json
+    """
+    from storage.queries import article_rows
+
+    rows = article_rows(settings_from(ctx).db, since.date() if since else None)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        items = f" [{', '.join(row['items'])}]" if row["items"] else ""
+        click.echo(f"{row['id']:>4}  {row['published'] or '   ?      '}  story {row['story']:<4} "
+                   f"{row['source'][:18]:<18} {(row['title'] or '(no title)')[:70]}{items}")
+    click.echo(f"{len(rows)} article(s)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per feed.")
+@click.pass_context
+@handle_errors
+def feeds(ctx: click.Context, as_json: bool) -> None:
+    """Show each polled feed's health: last status, last error, when, entries seen.
+
+    \b
+    Examples:
+      cpec-watch feeds
+      cpec-watch feeds --json
+    """
+    from storage.queries import feed_rows
+
+    rows = feed_rows(settings_from(ctx).db)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        state = f"ERROR {row['last_error']}" if row["last_error"] and row["consecutive_failures"] else "ok"
+        click.echo(f"{row['name'][:22]:<22} {str(row['last_status'] or '-'):>4}  {row['entries_seen']:>5} seen  "
+                   f"{state}  {row['url']}")
+    click.echo(f"{len(rows)} feed(s)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per tracked item.")
+@click.pass_context
+@handle_errors
+def items(ctx: click.Context, as_json: bool) -> None:
+    """List tracked items with their latest reported status and date.
+
+    \b
+    Examples:
+      cpec-watch items
+      cpec-watch items --json
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import item_rows
+
+    settings = settings_from(ctx)
+    rows = item_rows(settings.db, load_user_catalogue(settings))
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        change = f"  ({row['last_change']})" if row["last_change"] else ""
+        click.echo(f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
+                   f"{row['updates']:>3} update(s){change}")
+
+
+@click.command()
+@click.argument("slug", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per update.")
+@click.pass_context
+@handle_errors
+def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
+    """Show the dated updates of one tracked item (or all), status changes marked.
+
+    \b
+    Examples:
+      cpec-watch timeline ml-1
+      cpec-watch timeline --json
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import timeline_rows
+
+    settings = settings_from(ctx)
+    if slug is not None and slug not in {item.slug for item in load_user_catalogue(settings).items}:
+        raise click.ClickException(f"unknown tracked item: {slug} (see cpec-watch items)")
+    rows = timeline_rows(settings.db, slug)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
+        outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
+        click.echo(f"{row['date']}  {row['item']:<26} {state:<34} {outlets}\n            {row['evidence'][:160]}")
+    click.echo(f"{len(rows)} update(s)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
+@click.pass_context
+@handle_errors
+def reindex(ctx: click.Context, as_json: bool) -> None:
+    """Match the stored articles again after the catalogue changed (fetches nothing).
+
+    \b
+    Examples:
+      cpec-watch --config my-items.toml reindex
+    """
+    from flows.pipeline import load_user_catalogue
+    from storage.queries import reindex_store
+
+    settings = settings_from(ctx)
+    count = reindex_store(settings.db, load_user_catalogue(settings))
+    echo_json({"updates": count}) if as_json else click.echo(f"reindexed: {count} update(s)")
