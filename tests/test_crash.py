@@ -1,0 +1,55 @@
+"""A run killed halfway loses nothing and duplicates nothing: the next run finishes the job."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlmodel import select
+
+from storage.db import open_engine, session
+from storage.models import Article, SeenEntry
+from tests.conftest import FIXTURES
+from tests.support.webserver import serve_fixtures
+
+EXPECTED = json.loads((FIXTURES / "web" / "expected.json").read_text(encoding="utf-8"))
+
+
+def test_a_run_killed_mid_feed_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cpec.db'}"
+    command = [str(Path(sys.executable).parent / "cpec-watch"), "--db", db, "--archive", str(tmp_path / "articles"),
+               "run", "--feeds", str(tmp_path / "feeds.toml"), "--json"]
+    env = {**os.environ, "CPEC_WATCH_CONFIG": str(tmp_path / "config.toml")}
+    env.pop("PREFECT_API_URL", None)
+    (tmp_path / "config.toml").write_text("[fetch]\nretries = 0\nper_host = 1\nconcurrency = 1\n")
+    with serve_fixtures() as web:
+        (tmp_path / "feeds.toml").write_text("".join(
+            f'[[feeds]]\nurl = "{web.url(path)}"\nname = "{path}"\n' for path in EXPECTED["totals"]["main_feeds"]))
+        child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while web.hits("/tribune/") + web.hits("/app/news/") < 2 and child.poll() is None:
+            assert time.monotonic() < deadline, "the run never fetched a page"
+            time.sleep(0.005)
+        child.send_signal(signal.SIGKILL)  # halfway: some articles stored, the rest not yet fetched
+        assert child.wait() == -signal.SIGKILL
+
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+        again = json.loads(subprocess.run(command, env=env, capture_output=True, text=True, timeout=120).stdout)
+        assert again["new"] == 0
+
+    engine = open_engine(db)
+    with session(engine) as sess:
+        articles = sess.exec(select(Article)).all()
+        stories = {a.story_id for a in articles if not a.url.startswith("urn:")}
+        assert len(stories) == EXPECTED["totals"]["cpec_stories"]
+        assert all(a.tracked and a.archive_file for a in articles)
+        assert not sess.exec(select(SeenEntry).where(SeenEntry.outcome == "failed")).all()
+    engine.dispose()
+    files = sorted(p.name for p in (tmp_path / "articles").glob("*.txt"))
+    assert files == sorted(a.archive_file for a in articles)  # one file per article, none twice
+    assert len({name[4:] for name in files}) == len(files)
