@@ -6,6 +6,7 @@ from typing import Any
 import click
 
 from cli.common import echo_json, handle_errors, settings_from
+from config.settings import user_catalogue
 
 
 @click.command()
@@ -71,11 +72,10 @@ def items(ctx: click.Context, as_json: bool) -> None:
       cpec-watch items
       cpec-watch items --json
     """
-    from flows.pipeline import load_user_catalogue
     from storage.queries import item_rows
 
     settings = settings_from(ctx)
-    rows = item_rows(settings.db, load_user_catalogue(settings))
+    rows = item_rows(settings.db, user_catalogue(settings))
     if as_json:
         echo_json(rows)
         return
@@ -98,11 +98,10 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
       cpec-watch timeline ml-1
       cpec-watch timeline --json
     """
-    from flows.pipeline import load_user_catalogue
     from storage.queries import timeline_rows
 
     settings = settings_from(ctx)
-    if slug is not None and slug not in {item.slug for item in load_user_catalogue(settings).items}:
+    if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
         raise click.ClickException(f"unknown tracked item: {slug} (see cpec-watch items)")
     rows = timeline_rows(settings.db, slug)
     if as_json:
@@ -126,9 +125,8 @@ def reindex(ctx: click.Context, as_json: bool) -> None:
     Examples:
       cpec-watch --config my-items.toml reindex
     """
-    from flows.pipeline import load_user_catalogue
     from storage.queries import reindex_store
 
     settings = settings_from(ctx)
-    count = reindex_store(settings.db, load_user_catalogue(settings))
+    count = reindex_store(settings.db, user_catalogue(settings))
     echo_json({"updates": count}) if as_json else click.echo(f"reindexed: {count} update(s)")

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from parsers.items import Catalogue
 
 
 class ConfigError(Exception):
@@ -86,6 +89,13 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"{env_settings.config}: {_first_error(exc)}") from None
     _check_sections(settings.config, raw)
     return settings
+
+
+def user_catalogue(settings: Settings) -> Catalogue:
+    """The shipped tracked-item catalogue plus the ``[[items]]`` of the user's config file."""
+    from parsers.items import load_catalogue
+
+    return load_catalogue(settings.config) if settings.config is not None else load_catalogue()
 
 
 def _check_sections(path: Path, raw: dict[str, Any]) -> None:

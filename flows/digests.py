@@ -20,8 +20,7 @@ from alerts.render_slack import to_slack_messages
 from alerts.slack import send_slack
 from alerts.stdout import write_markdown
 from alerts.subscriptions import Subscription, load_subscriptions
-from config.settings import Settings
-from flows.pipeline import load_user_catalogue
+from config.settings import Settings, user_catalogue
 from storage.db import open_engine, session
 from storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
 from storage.models import utcnow
@@ -56,7 +55,7 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
                 cadences: tuple[str, ...] = ("daily", "weekly"), dry_run: bool = False, print_stdout: bool = True,
                 secrets: Secrets | None = None) -> list[DigestReport]:
     """Serve every matching subscription once; returns one report each."""
-    catalogue = load_user_catalogue(settings)
+    catalogue = user_catalogue(settings)
     subs = [s for s in load_subscriptions(settings.raw_config)
             if channel in ("all", s.channel) and s.cadence in cadences]
     if channel != "all" and not subs and cadences != ("immediate",):

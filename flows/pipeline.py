@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from config.settings import ConfigError, Settings
+from config.settings import ConfigError, Settings, user_catalogue
 from flows.fetch import FetchError, Fetcher, FetchResult
 from flows.report import FeedReport
 from parsers import seedformat
 from parsers.article import extract_page
 from parsers.feed import parse_feed
 from parsers.fragment import fragment_paragraphs
-from parsers.items import Catalogue, find_mentions, load_catalogue
+from parsers.items import Catalogue, find_mentions
 from parsers.models import Article, FeedEntry, FeedSource
 from parsers.relevance import DEFAULT_TERMS, RelevanceRules
 from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
@@ -71,11 +71,6 @@ class Pipeline:
             record_updates(sess, sess.get(ArticleRow, article_id), self.catalogue)
 
 
-def load_user_catalogue(settings: Settings) -> Catalogue:
-    """The shipped catalogue plus the ``[[items]]`` of the user's config file."""
-    return load_catalogue(settings.config) if settings.config is not None else load_catalogue()
-
-
 @contextmanager
 def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
     try:
@@ -85,7 +80,7 @@ def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
     engine = open_engine(settings.db)
     with Fetcher(settings.fetch) as fetcher:
         rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms])
-        yield Pipeline(settings, engine, fetcher, rules, load_user_catalogue(settings))
+        yield Pipeline(settings, engine, fetcher, rules, user_catalogue(settings))
     engine.dispose()
 
 
