@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -21,7 +22,7 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 PG_SERVER = os.environ.get("CPEC_WATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_DATABASE = "cpec_watch_test"
+PG_DATABASE = f"cpec_watch_test_{os.getpid()}"  # one per test session, so parallel sessions never collide
 
 
 def _postgres_url() -> str | None:
@@ -43,8 +44,16 @@ def _postgres_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url() -> str | None:
-    return _postgres_url()
+def postgres_server_url() -> Iterator[str | None]:
+    url = _postgres_url()
+    yield url
+    if url is not None:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
+        admin.dispose()
 
 
 def _reset_postgres(url: str) -> None:
