@@ -45,13 +45,13 @@ def sample_digest(**changes: object) -> Digest:
             update("rashakai-sez", "Rashakai SEZ", "operational",
                    "The first three factories in the Rashakai special economic zone started production, "
                    "the KP Economic Zones Development company said.",
-                   previous="construction", day=19, outlets=("Business Recorder",)),
+                   previous="under-construction", day=19, outlets=("Business Recorder",)),
         ),
         updates=(
             update("gwadar-port", "Gwadar port", "operational",
                    "A second container vessel from Shanghai berthed at Gwadar this month, according to port "
                    "officials.", day=18, outlets=("Dawn", "The News", "Pakistan Today")),
-            update("kohat-cargo-train", "Kohat cargo train", "feasibility",
+            update("kohat-cargo-train", "Kohat cargo train", "under-review",
                    "Provincial officials said the feasibility study for a Kohat freight link towards "
                    "Afghanistan is under review by the planning ministry.", day=17, outlets=("The Nation",)),
             update("gwadar-port", "Gwadar port", "operational",

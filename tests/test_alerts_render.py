@@ -47,7 +47,7 @@ def test_sections_in_order_in_every_renderer() -> None:
         positions = [doc.index(h) for h in heads]
         assert positions == sorted(positions)
     assert "* ML-1 railway (ml-1): financing → groundbreaking" in text
-    assert text.index("ML-1 railway (ml-1): financing") < text.index("Rashakai SEZ (rashakai-sez): construction")
+    assert text.index("ML-1 railway (ml-1): financing") < text.index("Rashakai SEZ (rashakai-sez): under-construction")
 
 
 def test_updates_grouped_by_item_in_first_seen_order() -> None:

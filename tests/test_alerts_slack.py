@@ -24,7 +24,7 @@ OUTLETS = ("Dawn", "The Nation", "Express Tribune", "Business Recorder")
 
 def big_digest(count: int = 200):
     updates = tuple(
-        update(*ITEMS[i % len(ITEMS)], "construction",
+        update(*ITEMS[i % len(ITEMS)], "under-construction",
                f"Update number {i:03d}: officials reported progress on works near kilometre {i * 7} "
                f"and said contractors had mobilised {i % 9 + 2} more crews this week." + " Details." * (i % 40),
                day=1 + i % 28, outlets=OUTLETS[: 1 + i % 4])
@@ -112,7 +112,7 @@ def test_exhausted_retries_and_unreachable_webhook(client: httpx.Client) -> None
 def test_article_text_cannot_ping_or_inject_markup(client: httpx.Client) -> None:
     nasty = "<!channel> <!here|here> @here @Channel @everyone <@U024BE7LH> & <https://evil.example|click>"
     digest = sample_digest(
-        updates=(replace(update("ml-1", "ML-1 <!everyone>", "construction", nasty),
+        updates=(replace(update("ml-1", "ML-1 <!everyone>", "under-construction", nasty),
                          sources=(SourceLink("Da|wn>", "https://d.example/a|b>c"),)),),
         other_news=(DigestArticle("Title | with <b> & @here", "Dawn", "javascript:alert(1)", None),),
     )
