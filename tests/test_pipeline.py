@@ -159,3 +159,17 @@ def test_backfill_window_keeps_only_entries_published_inside_it(sqlite_url: str,
                             since=date(2025, 9, 10), until=date(2025, 9, 20))
     assert summary.total("stored") == 1  # only the Gwadar story (15 September) is inside the window
     assert summary.total("outside_window") == 3
+
+
+def test_backfill_from_a_url_list_stores_what_the_user_chose(sqlite_url: str, tmp_path: Path,
+                                                             server: FixtureServer) -> None:
+    urls = [server.url("/tribune/story/2025/09/03/rashakai-sez-progress?utm_source=list"),
+            server.url("/old/tribune/story/2025/09/05/karachi-heatwave-advisory"),  # two 301s; not CPEC
+            server.url("/tribune/story/2025/09/03/rashakai-sez-progress")]
+    summary = backfill_pass(settings_for(sqlite_url, tmp_path), urls=urls)
+    assert (summary.total("stored"), summary.total("seen")) == (2, 1)
+    engine = open_engine(sqlite_url)
+    with session(engine) as sess:
+        titles = sorted(a.title for a in sess.exec(select(Article)).all())
+    engine.dispose()
+    assert "Karachi" in titles[0] and titles[1].startswith("Rashakai SEZ")

@@ -113,3 +113,16 @@ def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
             return found.json()[0]["data"]
 
     assert "## Status changes" in asyncio.run(artifact())
+
+
+def test_the_cli_runs_the_flow_when_asked(prefect_harness: None, server: FixtureServer, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    (tmp_path / "feeds.toml").write_text(f'[[feeds]]\nurl = "{server.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'c.db'}", "--archive", str(tmp_path / "a"),
+                                      "run", "--prefect", "--feeds", str(tmp_path / "feeds.toml"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{"):])
+    assert summary["kind"] == "monitor" and summary["new"] == 3
