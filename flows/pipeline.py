@@ -145,8 +145,8 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     link = unwrap_redirect(entry.link)
     if is_undecodable_aggregator(link):
         return "skipped"
-    if link != entry.link:  # an aggregator's wrapper: the article belongs to the publisher it points at
-        source = replace(source, name=_outlet(link))
+    if entry.outlet or link != entry.link:  # an aggregator's item: credit the publisher, not the aggregator
+        source = replace(source, name=entry.outlet or _outlet(link))
     canonical = canonical_url(link)
     key = url_key(canonical)
     with session(pipe.engine) as sess:

@@ -79,8 +79,17 @@ def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
             guid=guid,
             published=_published(raw),
             content_html=_full_text(raw),
+            outlet=_outlet(raw),
         ))
     return tuple(entries)
+
+
+def _outlet(raw: dict) -> str | None:
+    """The publisher an aggregator's item credits: RSS ``<source>`` or Bing's ``<News:Source>``."""
+    source = raw.get("source")
+    name = source.get("title") if isinstance(source, dict) else None
+    name = name or raw.get("news_source")
+    return " ".join(name.split()) if isinstance(name, str) and name.strip() else None
 
 
 def _link(raw: dict, base_url: str | None) -> str | None:

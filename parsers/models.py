@@ -26,6 +26,7 @@ class FeedEntry:
     guid: str | None = None
     published: date | None = None
     content_html: str | None = None  # full article HTML when the feed carries it
+    outlet: str | None = None  # the original publisher an aggregator names (<source>, Bing's <News:Source>)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,14 @@ def test_rdf_entries() -> None:
     assert entry.published == date(2025, 9, 20)
 
 
+def test_an_aggregators_item_names_its_publisher() -> None:
+    feed = parse_feed(b'<?xml version="1.0"?><rss version="2.0" xmlns:News="https://www.bing.com/news"><channel>'
+                      b"<item><title>A</title><link>https://a.pk/1</link><News:Source>The Nation</News:Source></item>"
+                      b'<item><title>B</title><link>https://b.pk/2</link><source url="https://b.pk/rss">Dawn</source>'
+                      b"</item><item><title>C</title><link>https://c.pk/3</link></item></channel></rss>")
+    assert [e.outlet for e in feed.entries] == ["The Nation", "Dawn", None]
+
+
 def test_full_text_threshold() -> None:
     def feed_with(chars: int) -> bytes:
         text = "word " * (chars // 5)

@@ -80,7 +80,7 @@ def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_no
         assert "utm_" not in article.canonical_url and "/amp" not in article.canonical_url
         assert "bing.com" not in article.canonical_url and "/redirect" not in article.canonical_url
     # An aggregator's entry is credited to the publisher it points at, not to the aggregator.
-    assert by_path["frontier/kohat-afghanistan-cargo-train-feasibility-study"].source == "127.0.0.1"
+    assert by_path["frontier/kohat-afghanistan-cargo-train-feasibility-study"].source == "Frontier Ledger"
     # Titles and dates come from the pages (or the feed for full-text feeds).
     for path, page in {**EXPECTED["pages"], **EXPECTED["full_text_entries"]}.items():
         article = by_path.get(path.strip("/"))
