@@ -110,7 +110,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
     for row in rows:
         state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
         outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
-        click.echo(f"{row['date']}  {row['item']:<26} {state:<34} {outlets}\n            {row['evidence'][:160]}")
+        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {outlets}\n            {row['evidence'][:160]}")
     click.echo(f"{len(rows)} update(s)")
 
 

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ class ConfigError(Exception):
 
 class FetchSettings(BaseModel):
     """How politely and patiently we talk to news sites."""
+
+    model_config = ConfigDict(extra="forbid")
 
     user_agent: str = "CPEC-Watch/0.1 (+https://github.com/cpec-watch/cpec-watch; news monitor)"
     connect_timeout: float = Field(10.0, gt=0)
@@ -78,6 +80,9 @@ def load_settings(**overrides: Any) -> Settings:
     for key in ("archive", "feeds"):  # paths in the file are relative to the file
         if isinstance(raw.get(key), str):
             from_file[key] = here / raw[key]
+    db = raw.get("db")
+    if isinstance(db, str) and db.startswith("sqlite:///") and not db.startswith("sqlite:////") and ":memory:" not in db:
+        from_file["db"] = f"sqlite:///{here / raw['db'].removeprefix('sqlite:///')}"
     relevance = raw.get("relevance", {})
     if not isinstance(relevance, dict):
         raise ConfigError(f"{env_settings.config}: [relevance] must be a table with terms = [...]")

@@ -62,7 +62,7 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
         raise ChannelError(f"no {channel} subscription: add [[subscriptions]] with channel = \"{channel}\" "
                            "to the config file (email and Slack are enabled by their CPEC_WATCH_ settings)")
     secrets = secrets or Secrets(settings.slack_webhook_url)
-    engine = open_engine(settings.db)
+    engine = open_engine(settings.db, create=False)
     reports = []
     with session(engine) as sess:
         for sub in subs:
@@ -71,6 +71,7 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
                 reports.extend(_resume(sess, sub, sender))
                 reports.append(_serve(sess, sub, sender, catalogue, since, dry_run))
             except Exception as exc:  # e.g. missing settings: this subscription fails, the others go on
+                sess.rollback()
                 error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
                 reports.append(DigestReport(sub.name, sub.channel, "failed", error=error))
     engine.dispose()
@@ -91,7 +92,7 @@ def _serve(sess, sub: Subscription, sender: _Sender, catalogue, since: datetime 
     if dry_run:
         return DigestReport(sub.name, sub.channel, "dry-run", messages=sender.count(content), markdown=markdown,
                             **counts)
-    record = begin_send(sess, sub, digest, content)
+    record = begin_send(sess, sub, digest, content, claim=since is None)
     if record is None:
         return DigestReport(sub.name, sub.channel, "busy", error="another run is sending this digest", **counts)
     try:

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from config.settings import ConfigError, Settings, user_catalogue
 from flows.fetch import FetchError, Fetcher, FetchResult
@@ -66,9 +67,12 @@ class Pipeline:
         return self.rules.matches(*texts) or bool(find_mentions("\n\n".join(texts), self.catalogue))
 
     def track(self, article_id: int) -> None:
-        """Record the tracked-item updates of a newly stored article."""
-        with session(self.engine) as sess:
-            record_updates(sess, sess.get(ArticleRow, article_id), self.catalogue)
+        """Record the tracked-item updates of a newly stored article (on failure the next run's repair retries)."""
+        try:
+            with session(self.engine) as sess:
+                record_updates(sess, sess.get(ArticleRow, article_id), self.catalogue)
+        except Exception:  # noqa: BLE001 - the article is stored; its tracking is repaired later
+            self.log.exception("tracking article %s failed; the next run retries", article_id)
 
 
 @contextmanager
@@ -113,7 +117,8 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
         for outcome in pool.map(lambda entry: ingest_entry(pipe, entry, source), inside):
             report = report.add(outcome)
     report = _retry_failed(pipe, report, source, retry)
-    _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
+    if window is None:  # a windowed backfill skipped entries: the next monitor run must still see them
+        _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
     return report
 
 
@@ -131,17 +136,22 @@ def _feed_succeeded(pipe: Pipeline, source: FeedSource, result: FetchResult, *, 
                             last_modified=result.last_modified, entries=entries, warning=warning)
 
 
-def _retry_failed(pipe: Pipeline, report: FeedReport, source: FeedSource, links: list[str]) -> FeedReport:
+def _retry_failed(pipe: Pipeline, report: FeedReport, source: FeedSource,
+                  links: list[tuple[str, str | None]]) -> FeedReport:
     """Fetch again the pages that failed on earlier passes (they passed the title/summary filter then)."""
-    for link in links:
-        outcome = ingest_entry(pipe, FeedEntry(link=link), source, check_relevance=False)
+    for link, outlet in links:
+        outcome = ingest_entry(pipe, FeedEntry(link=link, outlet=outlet), source, check_relevance=False)
         if outcome != "seen":  # the entry was also in this pass's feed and is handled already
             report = report.add(outcome)
     return report
 
 
 def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_relevance: bool = True) -> str:
-    """Handle one link; returns its outcome: stored, duplicate, seen, irrelevant, skipped or failed."""
+    """Handle one link; returns its outcome: stored, duplicate, seen, irrelevant, skipped or failed.
+
+    Whatever goes wrong with one page (a network error, or a page no parser expected) is
+    recorded as a failed entry, retried on later runs, and never stops the feed or the run.
+    """
     link = unwrap_redirect(entry.link)
     if is_undecodable_aggregator(link):
         return "skipped"
@@ -152,40 +162,49 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     with session(pipe.engine) as sess:
         if not is_new_entry(sess, key) or not pipe.claim(key):
             return "seen"
-        remember = lambda outcome, **kw: record_entry(sess, key, link, outcome, feed_url=source.url,  # noqa: E731
-                                                      source=source.name, **kw)
-        if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
-            remember("irrelevant")
-            return "irrelevant"
-        sess.commit()  # hand the connection back to the pool while the page is fetched
-        full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
-        if full_text:
-            article = Article(link, canonical, source.name, entry.title or None, entry.published, full_text)
+        try:
+            outcome, article_id = _ingest(pipe, sess, entry, source, link, canonical, check_relevance)
+        except FetchError as exc:
+            outcome, article_id, detail = "failed", None, str(exc)
+            pipe.log.warning("page %s failed: %s", link, exc)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+            sess.rollback()
+            outcome, article_id, detail = "failed", None, f"{type(exc).__name__}: {exc}"
+            pipe.log.exception("page %s failed", link)
         else:
-            try:
-                article = _fetch_article(pipe, link, entry, source)
-            except FetchError as exc:
-                remember("failed", detail=str(exc))
-                pipe.log.warning("page %s failed: %s", link, exc)
-                return "failed"
-        if not article.paragraphs:
-            remember("failed", detail="no article text found")
-            return "failed"
-        if check_relevance and not pipe.is_relevant(article.title or "", article.text):
-            remember("irrelevant")
-            return "irrelevant"
-        page_key = url_key(article.canonical_url)
-        if page_key != key and not is_new_entry(sess, page_key):
-            remember("duplicate", detail="same url")
-            return "duplicate"
+            detail = None if outcome != "failed" else "no article text found"
+        record_entry(sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail,
+                     article_id=article_id)
+    if outcome == "stored":
+        pipe.track(article_id)  # type: ignore[arg-type]
+    return outcome
+
+
+def _ingest(pipe: Pipeline, sess: Session, entry: FeedEntry, source: FeedSource, link: str, canonical: str,
+            check_relevance: bool) -> tuple[str, int | None]:
+    """The steps after a link is claimed: relevance, text (feed or page), dedup, store."""
+    if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
+        return "irrelevant", None
+    sess.commit()  # hand the connection back to the pool while the page is fetched
+    full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
+    if full_text:
+        article = Article(link, canonical, source.name, entry.title or None, entry.published, full_text)
+    else:
+        article = _fetch_article(pipe, link, entry, source)
+    if not article.paragraphs:
+        return "failed", None
+    if check_relevance and not pipe.is_relevant(article.title or "", article.text):
+        return "irrelevant", None
+    page_key = url_key(article.canonical_url)
+    if page_key != url_key(canonical):  # the page says it lives elsewhere: that URL is its identity
+        if not is_new_entry(sess, page_key):
+            return "duplicate", None
         stored = store_article(sess, article, pipe.settings.archive)
-        remember(stored.outcome, detail=stored.reason or None, article_id=stored.article_id)
-        if page_key != key:
-            record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
-                         source=source.name, article_id=stored.article_id)
-    if stored.outcome == "stored":
-        pipe.track(stored.article_id)
-    return stored.outcome
+        record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
+                     source=source.name, article_id=stored.article_id)
+        return stored.outcome, stored.article_id
+    stored = store_article(sess, article, pipe.settings.archive)
+    return stored.outcome, stored.article_id
 
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
@@ -250,7 +269,7 @@ def repair(pipe: Pipeline) -> int:
         missing = missing_archive_files(sess)
         for row in missing:
             write_archive_file(sess, row, pipe.settings.archive)
-        return len(missing) + track_untracked(sess, pipe.catalogue)
+        return len(missing) + track_untracked(sess, pipe.catalogue, pipe.log)
 
 
 def _outlet(url: str) -> str:

@@ -55,10 +55,11 @@ def record_entry(sess: Session, key: str, url: str, outcome: str, *, feed_url: s
     sess.commit()
 
 
-def entries_to_retry(sess: Session, feed_url: str) -> list[str]:
-    """Links of a feed whose page failed fewer than RETRY_LIMIT times."""
-    return list(sess.exec(select(SeenEntry.url).where(SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed",
-                                                      col(SeenEntry.attempts) < RETRY_LIMIT)).all())
+def entries_to_retry(sess: Session, feed_url: str) -> list[tuple[str, str | None]]:
+    """``(link, outlet)`` of a feed's entries whose page failed fewer than RETRY_LIMIT times."""
+    rows = sess.exec(select(SeenEntry.url, SeenEntry.source).where(
+        SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed", col(SeenEntry.attempts) < RETRY_LIMIT)).all()
+    return [(url, source) for url, source in rows]
 
 
 def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *, key: str | None = None,

@@ -5,12 +5,14 @@ scheduled run and a manual command can share one file.
 """
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -51,12 +53,32 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        if _revision(engine) != HEAD:
-            upgrade(engine)
+        revision = _revision(engine)
+        if revision is not None and revision > HEAD:
+            raise StorageError(f"the store at {parsed.render_as_string()} was written by a newer CPEC Watch "
+                               f"(schema {revision}, this one knows {HEAD})")
+        if revision != HEAD:
+            with _migration_lock(parsed):
+                if _revision(engine) != HEAD:  # another process may have migrated while we waited
+                    upgrade(engine)
     except DatabaseError as exc:
         raise StorageError(f"cannot open database {parsed.render_as_string()}: "
                            f"{' '.join(str(exc.orig).split())}") from None
     return engine
+
+
+@contextmanager
+def _migration_lock(url: URL) -> Iterator[None]:
+    """One migrator at a time for a SQLite file (PostgreSQL takes an advisory lock in ``upgrade``)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{url.database}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _revision(engine: Engine) -> str | None:

@@ -31,15 +31,17 @@ def unfinished(sess: Session, subscription: str) -> list[DigestRecord]:
                           .order_by(col(DigestRecord.id))).all())
 
 
-def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str) -> DigestRecord | None:
+def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str, *,
+               claim: bool = True) -> DigestRecord | None:
     """Record the digest before sending it (status ``sending``); None when another run is sending this period.
 
-    The claim ``<subscription>:<period start>`` is unique, so two runs at once cannot both send it.
+    The claim ``<subscription>:<period start>`` is unique, so two scheduled runs at once cannot both
+    send the period that follows the last digest (an explicit ``--since`` re-send claims nothing).
     """
     start = digest.period_start.isoformat() if digest.period_start else "beginning"
     record = DigestRecord(subscription=sub.name, channel=sub.channel, period_start=digest.period_start,
                           period_end=digest.period_end, status="sending", content=content,
-                          updates=digest.update_count, claim=f"{sub.name}:{start}")
+                          updates=digest.update_count, claim=f"{sub.name}:{start}" if claim else None)
     sess.add(record)
     try:
         sess.commit()

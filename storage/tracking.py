@@ -5,6 +5,7 @@ status (``mentioned`` says nothing of a state, so it never changes one), in date
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -84,12 +85,18 @@ def _fetch_day(article: Article) -> date | None:
     return None if article.url.startswith("urn:") else article.fetched_at.date()
 
 
-def track_untracked(sess: Session, catalogue: Catalogue) -> int:
-    """Record updates for articles a stopped run stored but did not get to track."""
+def track_untracked(sess: Session, catalogue: Catalogue, log: logging.Logger | logging.LoggerAdapter) -> int:
+    """Record updates for articles a stopped run stored but did not get to track; returns how many."""
     articles = sess.exec(select(Article).where(col(Article.tracked).is_(False)).order_by(col(Article.id))).all()
+    done = 0
     for article in articles:
-        record_updates(sess, article, catalogue)
-    return len(articles)
+        try:
+            record_updates(sess, article, catalogue)
+            done += 1
+        except Exception:  # noqa: BLE001 - one article must not stop the run; it stays untracked
+            sess.rollback()
+            log.exception("tracking article %s failed", article.id)
+    return done
 
 
 def reindex(sess: Session, catalogue: Catalogue) -> int:

@@ -52,7 +52,8 @@ def test_same_url_and_same_text_are_stored_once(db_url: str, tmp_path: Path) -> 
         assert (again.outcome, again.reason, again.article_id) == ("duplicate", "same url", first.article_id)
         assert (copy.outcome, copy.reason, copy.article_id) == ("duplicate", "same text", first.article_id)
         assert len(list_articles(sess)) == 1
-    assert [p.name for p in archive.archive_files(tmp_path)] == [f"000_{sess.get(Article, 1).url_key}.txt"]
+        key = sess.get(Article, first.article_id).url_key
+    assert [p.name for p in archive.archive_files(tmp_path)] == [f"000_{key}.txt"]
     engine.dispose()
 
 
