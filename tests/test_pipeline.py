@@ -12,7 +12,7 @@ from config.settings import load_settings
 from flows.runs import backfill_pass, monitor_pass
 from parsers import seedformat
 from storage.db import open_engine, session
-from storage.models import Article, Feed
+from storage.models import Article, Feed, SeenEntry
 from tests.conftest import FIXTURES
 from tests.support.webserver import FixtureServer, serve_fixtures
 
@@ -173,3 +173,38 @@ def test_backfill_from_a_url_list_stores_what_the_user_chose(sqlite_url: str, tm
         titles = sorted(a.title for a in sess.exec(select(Article)).all())
     engine.dispose()
     assert "Karachi" in titles[0] and titles[1].startswith("Rashakai SEZ")
+
+
+def test_a_page_no_parser_expected_is_a_failed_entry_and_the_run_goes_on(sqlite_url: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "feeds").mkdir(parents=True)
+    (site / "news").mkdir()
+    items = "".join(f"<item><title>Gwadar port story {n}</title><link>{{{{BASE}}}}/news/{n}.html</link></item>"
+                    for n in (1, 2))
+    (site / "feeds" / "f.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}'
+                                          "</channel></rss>")
+    body = "".join(f"<p>Gwadar port handled more CPEC cargo this month, officials said, part {i}.</p>" for i in range(4))
+    (site / "news" / "1.html").write_text(f'<html><head><link rel="canonical" href="http://[::1/broken">'
+                                          f"</head><body><article>{body}</article></body></html>")
+    (site / "news" / "2.html").write_text(f"<html><body><article><h1>Second</h1>{body}</article></body></html>")
+    with serve_fixtures(site) as server:
+        summary = monitor_pass(settings_for(sqlite_url, tmp_path), feeds_file=feed_list(server, tmp_path,
+                                                                                       ["/feeds/f.xml"]))
+    assert (summary.total("failed"), summary.total("stored")) == (1, 1)
+    engine = open_engine(sqlite_url)
+    with session(engine) as sess:
+        [failed] = sess.exec(select(SeenEntry).where(SeenEntry.outcome == "failed")).all()
+    engine.dispose()
+    assert failed.detail.startswith("ValueError") and failed.url.endswith("/news/1.html")
+
+
+def test_a_windowed_backfill_leaves_the_rest_of_the_feed_to_the_next_run(sqlite_url: str, tmp_path: Path,
+                                                                        server: FixtureServer) -> None:
+    from datetime import date
+
+    feeds = feed_list(server, tmp_path, ["/feeds/dawn.xml"])
+    settings = settings_for(sqlite_url, tmp_path)
+    assert backfill_pass(settings, feeds_file=feeds, since=date(2025, 9, 10),
+                         until=date(2025, 9, 20)).total("stored") == 1
+    after = monitor_pass(settings, feeds_file=feeds)
+    assert after.reports[0].status == 200 and after.total("stored") == 2  # not a 304 that hides them

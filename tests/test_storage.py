@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlmodel import select
 
 from parsers import seedformat
@@ -136,3 +136,14 @@ def test_archive_numbers_on_from_the_highest_file(tmp_path: Path, seeds_dir: Pat
     assert archive.write_article(tmp_path, "0123456789abcdef", SeedText()) == name  # written once
     text = (tmp_path / name).read_text(encoding="utf-8")
     assert seedformat.parse(text) == SeedText(date(2025, 9, 2), "A title", ("One.", "Two."))
+
+
+def test_a_store_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    open_engine(url).dispose()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StorageError, match="written by a newer CPEC Watch"):
+        open_engine(url)
