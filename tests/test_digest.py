@@ -271,3 +271,15 @@ def test_two_runs_cannot_send_the_same_period(sqlite_url: str) -> None:
         finish_send(first, record, "failed", error="refused")  # a failure frees the period for the next run
         assert begin_send(second, sub, digest, "content") is not None
     engine.dispose()
+
+
+def test_an_apprise_url_receives_the_digest(sqlite_url: str, tmp_path: Path) -> None:
+    add_updates(sqlite_url, 2)
+    with webhook_server(slack=False) as hook:
+        target = hook.url.replace("http://", "json://")  # Apprise's JSON webhook, to the local receiver
+        config = tmp_path / "config.toml"
+        config.write_text(f'[[subscriptions]]\nname = "ntfy-like"\nchannel = "apprise"\ntarget = "{target}"\n')
+        [report] = digest_pass(load_settings(db=sqlite_url, config=config))
+        assert report.status == "sent"
+        [payload] = hook.received
+        assert payload["title"].startswith("CPEC Watch digest") and "Evidence 1:" in payload["message"]
