@@ -16,7 +16,7 @@ from parsers.models import Article as ArticleData
 from parsers.models import SeedText
 from parsers.urls import url_key
 from storage import archive
-from storage.db import insert_ignore
+from storage.db import insert_ignore, sqlite_file_lock
 from storage.models import Article, SeenEntry, Story, StoryBand, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
@@ -112,12 +112,11 @@ def write_archive_file(sess: Session, article: Article, archive_dir: Path, sourc
 
 @contextmanager
 def _story_lock(sess: Session) -> Iterator[None]:
-    """Serialize story assignment: a process lock, plus a transaction lock on PostgreSQL for other processes.
-
-    (Two processes on one SQLite file can still race here; their copies then form two stories.)
-    """
-    with _STORY_LOCK:
-        if sess.get_bind().dialect.name == "postgresql":
+    """Serialize story assignment (until the commit): across threads, and across processes by a transaction
+    lock on PostgreSQL or a lock file beside a SQLite file."""
+    bind = sess.get_bind()
+    with _STORY_LOCK, sqlite_file_lock(bind.url, "stories"):
+        if bind.dialect.name == "postgresql":
             sess.exec(text("SELECT pg_advisory_xact_lock(731338)"))  # type: ignore[call-overload]
         yield
 

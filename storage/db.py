@@ -58,7 +58,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
             raise StorageError(f"the store at {parsed.render_as_string()} was written by a newer CPEC Watch "
                                f"(schema {revision}, this one knows {HEAD})")
         if revision != HEAD:
-            with _migration_lock(parsed):
+            with sqlite_file_lock(parsed, "migrate"):  # PostgreSQL takes an advisory lock in upgrade()
                 if _revision(engine) != HEAD:  # another process may have migrated while we waited
                     upgrade(engine)
     except DatabaseError as exc:
@@ -68,12 +68,12 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
 
 
 @contextmanager
-def _migration_lock(url: URL) -> Iterator[None]:
-    """One migrator at a time for a SQLite file (PostgreSQL takes an advisory lock in ``upgrade``)."""
+def sqlite_file_lock(url: URL, purpose: str) -> Iterator[None]:
+    """Across processes, one holder at a time of ``purpose`` for a SQLite file (a no-op for other databases)."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         yield
         return
-    with open(f"{url.database}.lock", "w") as handle:
+    with open(f"{url.database}.{purpose}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

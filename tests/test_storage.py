@@ -147,3 +147,35 @@ def test_a_store_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None
     engine.dispose()
     with pytest.raises(StorageError, match="written by a newer CPEC Watch"):
         open_engine(url)
+
+
+def _store_seed(url: str, seed_path: str, barrier) -> None:  # type: ignore[no-untyped-def]
+    seed = seedformat.parse(Path(seed_path).read_text(encoding="utf-8"))
+    data = ArticleData(f"urn:test:{seed_path}", f"urn:test:{seed_path}", "seed", seed.title, seed.published,
+                       seed.paragraphs)
+    engine = open_engine(url)
+    barrier.wait()
+    with session(engine) as sess:
+        store_article(sess, data, None)
+    engine.dispose()
+
+
+def test_two_processes_storing_copies_of_one_story_at_once_make_one_story(tmp_path: Path, seeds_dir: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'race{round_}.db'}"
+        open_engine(url).dispose()
+        barrier = context.Barrier(2)
+        workers = [context.Process(target=_store_seed, args=(url, str(seeds_dir / name), barrier))
+                   for name in ("002_81a317b85942699c.txt", "003_9c0dc566686552c5.txt")]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+            assert worker.exitcode == 0
+        engine = open_engine(url)
+        with session(engine) as sess:
+            assert len({a.story_id for a in sess.exec(select(Article)).all()}) == 1
+        engine.dispose()
