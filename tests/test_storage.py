@@ -163,7 +163,7 @@ def _store_seed(url: str, seed_path: str, barrier) -> None:  # type: ignore[no-u
 def test_two_processes_storing_copies_of_one_story_at_once_make_one_story(tmp_path: Path, seeds_dir: Path) -> None:
     import multiprocessing
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork is unsafe once other tests started threads
     for round_ in range(3):
         url = f"sqlite:///{tmp_path / f'race{round_}.db'}"
         open_engine(url).dispose()
