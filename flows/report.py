@@ -66,7 +66,7 @@ class RunSummary:
                  f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
                  f"{data['failed_pages']} page(s) failed"]
         if self.seeds_imported:
-            lines.append(f"imported {self.seeds_imported} seed article(s) into the empty store")
+            lines.append(f"imported {self.seeds_imported} seed article(s) from seeds/")
         ok = len(self.reports) - len(self.failed_feeds)
         lines.append(f"sources: {ok} ok, {len(self.failed_feeds)} failed")
         lines += [f"  FAILED {r.name} ({r.url}): {r.error}" for r in self.failed_feeds]
