@@ -163,7 +163,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         if not is_new_entry(sess, key) or not pipe.claim(key):
             return "seen"
         try:
-            outcome, article_id = _ingest(pipe, sess, entry, source, link, canonical, check_relevance)
+            outcome, article_id, detail = _ingest(pipe, sess, entry, source, link, canonical, check_relevance)
         except FetchError as exc:
             outcome, article_id, detail = "failed", None, str(exc)
             pipe.log.warning("page %s failed: %s", link, exc)
@@ -171,8 +171,6 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
             sess.rollback()
             outcome, article_id, detail = "failed", None, f"{type(exc).__name__}: {exc}"
             pipe.log.exception("page %s failed", link)
-        else:
-            detail = None if outcome != "failed" else "no article text found"
         record_entry(sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail,
                      article_id=article_id)
     if outcome == "stored":
@@ -181,10 +179,13 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
 
 
 def _ingest(pipe: Pipeline, sess: Session, entry: FeedEntry, source: FeedSource, link: str, canonical: str,
-            check_relevance: bool) -> tuple[str, int | None]:
-    """The steps after a link is claimed: relevance, text (feed or page), dedup, store."""
+            check_relevance: bool) -> tuple[str, int | None, str | None]:
+    """The steps after a link is claimed: relevance, text (feed or page), dedup, store.
+
+    Returns the outcome, the stored (or matching) article's id, and a detail worth keeping.
+    """
     if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
-        return "irrelevant", None
+        return "irrelevant", None, None
     sess.commit()  # hand the connection back to the pool while the page is fetched
     full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
     if full_text:
@@ -192,19 +193,19 @@ def _ingest(pipe: Pipeline, sess: Session, entry: FeedEntry, source: FeedSource,
     else:
         article = _fetch_article(pipe, link, entry, source)
     if not article.paragraphs:
-        return "failed", None
+        return "failed", None, "no article text found"
     if check_relevance and not pipe.is_relevant(article.title or "", article.text):
-        return "irrelevant", None
+        return "irrelevant", None, None
     page_key = url_key(article.canonical_url)
     if page_key != url_key(canonical):  # the page says it lives elsewhere: that URL is its identity
         if not is_new_entry(sess, page_key):
-            return "duplicate", None
+            return "duplicate", None, "same url"
         stored = store_article(sess, article, pipe.settings.archive)
         record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
                      source=source.name, article_id=stored.article_id)
-        return stored.outcome, stored.article_id
-    stored = store_article(sess, article, pipe.settings.archive)
-    return stored.outcome, stored.article_id
+    else:
+        stored = store_article(sess, article, pipe.settings.archive)
+    return stored.outcome, stored.article_id, stored.reason or None
 
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-OUTCOMES = ("stored", "duplicate", "seen", "irrelevant", "skipped", "failed", "outside_window")
-
 
 @dataclass(frozen=True)
 class FeedReport:

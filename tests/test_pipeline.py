@@ -102,6 +102,9 @@ def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_no
             assert error in (feed.last_error or ""), (path, feed.last_error)
             assert feed.consecutive_failures == 1
     assert health["/feeds/dawn.xml"].entries_seen == 4
+    with session(engine) as sess:  # the print edition's identical text is remembered as a copy, and why
+        copies = sess.exec(select(SeenEntry).where(SeenEntry.detail == "same text")).all()
+    assert any("/tribune/" in copy.url and copy.article_id for copy in copies)
     # The full-text feed's pages are never fetched; each archive file is the seed format.
     assert server.hits("/dawn/") == 0
     files = sorted((tmp_path / "articles").glob("*.txt"))
