@@ -5,9 +5,9 @@ from collections.abc import Sequence
 
 import apprise
 
-from alerts.digest import Digest
-from alerts.errors import ChannelError
-from alerts.render import to_markdown
+from cpec_watch.alerts.digest import Digest
+from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.alerts.render import to_markdown
 
 
 def send_apprise(digest: Digest, urls: Sequence[str]) -> None:

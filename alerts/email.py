@@ -17,10 +17,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from alerts.digest import Digest
-from alerts.errors import ChannelError
-from alerts.render import to_text
-from alerts.render_html import to_html
+from cpec_watch.alerts.digest import Digest
+from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.alerts.render import to_text
+from cpec_watch.alerts.render_html import to_html
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from alerts.digest import Digest, DigestArticle, DigestUpdate, SourceLink
-from alerts.render import (
+from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, SourceLink
+from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,
     extras,

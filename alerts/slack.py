@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from alerts.errors import ChannelError
+from cpec_watch.alerts.errors import ChannelError
 
 MAX_RETRY_AFTER = 30.0
 

@@ -5,8 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from alerts.digest import Digest
-from alerts.render import to_markdown
+from cpec_watch.alerts.digest import Digest
+from cpec_watch.alerts.render import to_markdown
 
 
 def write_markdown(digest: Digest, path: Path | None = None) -> None:

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from alerts.errors import ChannelError
+from cpec_watch.alerts.errors import ChannelError
 
 CHANNELS = ("stdout", "markdown", "email", "slack", "apprise")
 CADENCES = ("daily", "weekly", "immediate")

@@ -3,7 +3,7 @@
 The store is grown to N = 250, 500, 1000, 2000 synthetic distinct articles (``synthetic_story``: ~300 words
 of template sentences about CPEC projects, varied with random places, firms, people and figures). For each of
 the last 100 inserts before each N, side by side: a brute-force lookup (the checks of
-``storage.articles._matching_story`` against every stored article instead of those sharing an LSH band), the
+``cpec_watch.storage.articles._matching_story`` against every stored article instead of those sharing an LSH band), the
 band lookup alone (``_matching_story`` itself), then ``store_article``. Medians over those 100 inserts. Every
 synthetic story is distinct, so N minus the number of stories formed counts false merges. Articles are dated
 over 300 days (``--undated``: no dates, so the story date window does not apply).
@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session, col, select  # noqa: E402
 
-from parsers import dedup  # noqa: E402
-from parsers.models import Article as ArticleData  # noqa: E402
-from storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article  # noqa: E402
-from storage.db import open_engine, session  # noqa: E402
-from storage.models import Article, StoryBand  # noqa: E402
+from cpec_watch.parsers import dedup  # noqa: E402
+from cpec_watch.parsers.models import Article as ArticleData  # noqa: E402
+from cpec_watch.storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article  # noqa: E402
+from cpec_watch.storage.db import open_engine, session  # noqa: E402
+from cpec_watch.storage.models import Article, StoryBand  # noqa: E402
 
 PROJECTS = (
     "ML-1 railway upgrade", "Gwadar port", "Rashakai Special Economic Zone", "Dhabeji Special Economic Zone",

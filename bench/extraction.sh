@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec .venv/bin/python ../shared/tools/extract_bench.py --data ../shared/extraction-benchmark \
-    --extractor parsers.article:body_text --extractor trafilatura --extractor trafilatura-precision \
+    --extractor cpec_watch.parsers.article:body_text --extractor trafilatura --extractor trafilatura-precision \
     --extractor readability --repeat 3 "$@"

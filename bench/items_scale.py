@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 
-from parsers.items import Catalogue, TrackedItem, find_mentions, load_catalogue
+from cpec_watch.parsers.items import Catalogue, TrackedItem, find_mentions, load_catalogue
 
 SENTENCES = (
     "The Rashakai SEZ will be launched in September, the secretary told the meeting.",

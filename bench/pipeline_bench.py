@@ -1,4 +1,4 @@
-"""The time and memory of a monitoring pass over local feeds (``flows.runs.monitor_pass``, no Prefect).
+"""The time and memory of a monitoring pass over local feeds (``cpec_watch.flows.runs.monitor_pass``, no Prefect).
 
 Variants, interleaved in every repetition (order rotated), each on a fresh fixture server and a fresh temp DB:
 
@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from config.settings import Settings, load_settings  # noqa: E402
+from cpec_watch.config.settings import Settings, load_settings  # noqa: E402
 from dedup_bench import synthetic_story  # noqa: E402
-from flows.report import RunSummary  # noqa: E402
-from flows.runs import monitor_pass  # noqa: E402
+from cpec_watch.flows.report import RunSummary  # noqa: E402
+from cpec_watch.flows.runs import monitor_pass  # noqa: E402
 from tests.support.webserver import FixtureServer, serve_fixtures  # noqa: E402
 
 WORKING = (("app.atom", "APP"), ("bing.xml", "Bing News"), ("dawn.xml", "Dawn"), ("tribune.xml", "The Tribune"),

@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import click
 
-from cli.errors import USER_ERRORS
-from config.settings import Settings, load_settings
+from cpec_watch.cli.errors import USER_ERRORS
+from cpec_watch.config.settings import Settings, load_settings
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import click
 
-from cli.common import echo_json, handle_errors, settings_from
+from cpec_watch.cli.common import echo_json, handle_errors, settings_from
 
 
 @click.command()
@@ -26,7 +26,7 @@ def digest(ctx: click.Context, channel: str, since_text: str | None, dry_run: bo
       cpec-watch digest --channel email        # needs CPEC_WATCH_SMTP_HOST, _EMAIL_FROM, _EMAIL_TO
       cpec-watch digest --since 7d --dry-run --json
     """
-    from flows.digests import digest_pass, report_json
+    from cpec_watch.flows.digests import digest_pass, report_json
 
     since = parse_since(since_text) if since_text else None
     reports = digest_pass(settings_from(ctx), channel=channel, since=since, dry_run=dry_run,

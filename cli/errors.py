@@ -6,10 +6,10 @@
     CatalogueError   parsers/items.py      invalid tracked-item catalogue in the config file
     ChannelError     alerts/errors.py      a digest channel's settings or subscriptions are invalid
 """
-from alerts.errors import ChannelError
-from config.settings import ConfigError
-from parsers.feedlist import FeedListError
-from parsers.items import CatalogueError
-from storage.db import StorageError
+from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.config.settings import ConfigError
+from cpec_watch.parsers.feedlist import FeedListError
+from cpec_watch.parsers.items import CatalogueError
+from cpec_watch.storage.db import StorageError
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FeedListError, StorageError, CatalogueError, ChannelError)

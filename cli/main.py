@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
-from cli.common import echo_json, handle_errors, settings_from, use_prefect
-from cli.digest import digest
-from cli.views import articles, feeds, items, reindex, timeline
+from cpec_watch.cli.common import echo_json, handle_errors, settings_from, use_prefect
+from cpec_watch.cli.digest import digest
+from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,13 +64,13 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
     """
     settings = settings_from(ctx)
     if use_prefect(prefect):
-        from flows.prefect_flows import monitor
+        from cpec_watch.flows.prefect_flows import monitor
 
         data = monitor(feeds=str(feeds_file) if feeds_file else None, db=settings.db, archive=str(settings.archive),
                        config=str(settings.config) if settings.config else None)
         click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
         return
-    from flows.runs import monitor_pass
+    from cpec_watch.flows.runs import monitor_pass
 
     summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json)
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
@@ -103,7 +103,7 @@ def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, 
       cpec-watch backfill --urls urls.txt
       cpec-watch backfill --feeds feeds.opml --since 2025-09-01 --until 2025-09-30
     """
-    from flows.runs import backfill_pass, read_url_list, thread_mapper
+    from cpec_watch.flows.runs import backfill_pass, read_url_list, thread_mapper
 
     settings = settings_from(ctx)
     urls = read_url_list(urls_file) if urls_file else []
@@ -112,7 +112,7 @@ def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, 
     if since_d and until_d and since_d > until_d:
         raise click.BadParameter(f"--since {since_d} is after --until {until_d}", param_hint="--since")
     if use_prefect(prefect):
-        from flows.prefect_flows import backfill as backfill_flow
+        from cpec_watch.flows.prefect_flows import backfill as backfill_flow
 
         data = backfill_flow(from_dir=str(from_dir) if from_dir else None, urls=urls,
                              feeds=str(feeds_file) if feeds_file else None, since=since_d, until=until_d,
@@ -129,7 +129,7 @@ def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, 
 
 
 def _feeds_bar(feeds_file: Path) -> Any:
-    from parsers.feedlist import load_feed_list
+    from cpec_watch.parsers.feedlist import load_feed_list
 
     return click.progressbar(length=len(load_feed_list(feeds_file)), label="backfilling feeds", file=sys.stderr)
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import click
 
-from cli.common import echo_json, handle_errors, settings_from
-from config.settings import user_catalogue
+from cpec_watch.cli.common import echo_json, handle_errors, settings_from
+from cpec_watch.config.settings import user_catalogue
 
 
 @click.command()
@@ -22,7 +22,7 @@ def articles(ctx: click.Context, since: Any, as_json: bool) -> None:
       cpec-watch articles
       cpec-watch articles --since 2025-09-01 --json
     """
-    from storage.queries import article_rows
+    from cpec_watch.storage.queries import article_rows
 
     rows = article_rows(settings_from(ctx).db, since.date() if since else None)
     if as_json:
@@ -47,7 +47,7 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
       cpec-watch feeds
       cpec-watch feeds --json
     """
-    from storage.queries import feed_rows
+    from cpec_watch.storage.queries import feed_rows
 
     rows = feed_rows(settings_from(ctx).db)
     if as_json:
@@ -72,7 +72,7 @@ def items(ctx: click.Context, as_json: bool) -> None:
       cpec-watch items
       cpec-watch items --json
     """
-    from storage.queries import item_rows
+    from cpec_watch.storage.queries import item_rows
 
     settings = settings_from(ctx)
     rows = item_rows(settings.db, user_catalogue(settings))
@@ -98,7 +98,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
       cpec-watch timeline ml-1
       cpec-watch timeline --json
     """
-    from storage.queries import timeline_rows
+    from cpec_watch.storage.queries import timeline_rows
 
     settings = settings_from(ctx)
     if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
@@ -125,7 +125,7 @@ def reindex(ctx: click.Context, as_json: bool) -> None:
     Examples:
       cpec-watch --config my-items.toml reindex
     """
-    from storage.queries import reindex_store
+    from cpec_watch.storage.queries import reindex_store
 
     settings = settings_from(ctx)
     count = reindex_store(settings.db, user_catalogue(settings))

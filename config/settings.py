@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
-    from parsers.items import Catalogue
+    from cpec_watch.parsers.items import Catalogue
 
 
 class ConfigError(Exception):
@@ -98,16 +98,16 @@ def load_settings(**overrides: Any) -> Settings:
 
 def user_catalogue(settings: Settings) -> Catalogue:
     """The shipped tracked-item catalogue plus the ``[[items]]`` of the user's config file."""
-    from parsers.items import load_catalogue
+    from cpec_watch.parsers.items import load_catalogue
 
     return load_catalogue(settings.config) if settings.config is not None else load_catalogue()
 
 
 def _check_sections(path: Path, raw: dict[str, Any]) -> None:
     """Fail now, not halfway through a run, on bad [[feeds]], [[items]] or [[subscriptions]]."""
-    from alerts.subscriptions import check_against, load_subscriptions
-    from parsers.feedlist import load_feed_list
-    from parsers.items import load_catalogue
+    from cpec_watch.alerts.subscriptions import check_against, load_subscriptions
+    from cpec_watch.parsers.feedlist import load_feed_list
+    from cpec_watch.parsers.items import load_catalogue
 
     if isinstance(raw.get("feeds"), list):
         load_feed_list(path)

@@ -12,18 +12,18 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from alerts.digest import Digest
-from alerts.email import EmailSettings, build_message, digest_message_id, send_email
-from alerts.errors import ChannelError
-from alerts.render import to_markdown
-from alerts.render_slack import to_slack_messages
-from alerts.slack import send_slack
-from alerts.stdout import write_markdown
-from alerts.subscriptions import Subscription, load_subscriptions
-from config.settings import Settings, user_catalogue
-from storage.db import open_engine, session
-from storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
-from storage.models import utcnow
+from cpec_watch.alerts.digest import Digest
+from cpec_watch.alerts.email import EmailSettings, build_message, digest_message_id, send_email
+from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.alerts.render import to_markdown
+from cpec_watch.alerts.render_slack import to_slack_messages
+from cpec_watch.alerts.slack import send_slack
+from cpec_watch.alerts.stdout import write_markdown
+from cpec_watch.alerts.subscriptions import Subscription, load_subscriptions
+from cpec_watch.config.settings import Settings, user_catalogue
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
+from cpec_watch.storage.models import utcnow
 
 WEEK = timedelta(days=7)
 
@@ -152,7 +152,7 @@ class _Sender:
         elif channel == "markdown":
             write_markdown(digest, Path(self.sub.target or ""))
         elif channel == "apprise":
-            from alerts.apprise_channel import send_apprise  # imports apprise (~0.5 s) only when used
+            from cpec_watch.alerts.apprise_channel import send_apprise  # imports apprise (~0.5 s) only when used
 
             send_apprise(digest, [self.sub.target or ""])
         elif self.print_stdout:

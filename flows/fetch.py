@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from config.settings import FetchSettings
+from cpec_watch.config.settings import FetchSettings
 
 
 class FetchError(Exception):

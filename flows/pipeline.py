@@ -19,23 +19,23 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from config.settings import ConfigError, Settings, user_catalogue
-from flows.fetch import FetchError, Fetcher, FetchResult
-from flows.report import FeedReport
-from parsers import seedformat
-from parsers.article import extract_page
-from parsers.feed import parse_feed
-from parsers.fragment import fragment_paragraphs
-from parsers.items import Catalogue, find_mentions
-from parsers.models import Article, FeedEntry, FeedSource
-from parsers.relevance import DEFAULT_TERMS, RelevanceRules
-from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
-from storage.articles import (entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
+from cpec_watch.config.settings import ConfigError, Settings, user_catalogue
+from cpec_watch.flows.fetch import FetchError, Fetcher, FetchResult
+from cpec_watch.flows.report import FeedReport
+from cpec_watch.parsers import seedformat
+from cpec_watch.parsers.article import extract_page
+from cpec_watch.parsers.feed import parse_feed
+from cpec_watch.parsers.fragment import fragment_paragraphs
+from cpec_watch.parsers.items import Catalogue, find_mentions
+from cpec_watch.parsers.models import Article, FeedEntry, FeedSource
+from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
+from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
+from cpec_watch.storage.articles import (entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
                               write_archive_file)
-from storage.db import open_engine, session
-from storage.feeds import feed_row, record_feed_error, record_feed_success
-from storage.models import Article as ArticleRow
-from storage.tracking import record_updates, track_untracked
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
+from cpec_watch.storage.models import Article as ArticleRow
+from cpec_watch.storage.tracking import record_updates, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"

@@ -18,11 +18,11 @@ from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from config.settings import Settings, load_settings
-from flows import pipeline, runs
-from flows.digests import Secrets, digest_pass, report_json
-from flows.report import FeedReport, RunSummary
-from parsers.models import FeedSource
+from cpec_watch.config.settings import Settings, load_settings
+from cpec_watch.flows import pipeline, runs
+from cpec_watch.flows.digests import Secrets, digest_pass, report_json
+from cpec_watch.flows.report import FeedReport, RunSummary
+from cpec_watch.parsers.models import FeedSource
 
 
 @task(name="poll-feed", task_run_name="poll {source.name}", retries=2, retry_delay_seconds=[10, 60],

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
-from config.settings import ConfigError, Settings
-from flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
-from flows.digests import Secrets, digest_pass, report_json
-from flows.report import FeedReport, RunSummary
-from parsers.feedlist import default_feeds, load_feed_list
-from parsers.models import FeedSource
+from cpec_watch.config.settings import ConfigError, Settings
+from cpec_watch.flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
+from cpec_watch.flows.digests import Secrets, digest_pass, report_json
+from cpec_watch.flows.report import FeedReport, RunSummary
+from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
+from cpec_watch.parsers.models import FeedSource
 
 # Fans ``poll_feed`` out over the sources: (pipeline, sources, window) -> reports in order.
 Mapper = Callable[[Pipeline, Sequence[FeedSource], "tuple[date, date] | None"], list[FeedReport]]

@@ -21,9 +21,9 @@ import re
 import lxml.html
 from lxml import etree
 
-from parsers import page_meta
-from parsers.dates import parse_date
-from parsers.models import ExtractedPage
+from cpec_watch.parsers import page_meta
+from cpec_watch.parsers.dates import parse_date
+from cpec_watch.parsers.models import ExtractedPage
 
 # ---------------------------------------------------------------- rules as data
 

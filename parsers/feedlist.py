@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from parsers.models import FeedSource
+from cpec_watch.parsers.models import FeedSource
 
 _TOML_KEYS = {"url", "name"}
 
@@ -41,7 +41,7 @@ def load_feed_list(path: str | Path) -> list[FeedSource]:
 
 def default_feeds() -> list[FeedSource]:
     """The shipped list, ``config/feeds.toml``."""
-    resource = resources.files("config").joinpath("feeds.toml")
+    resource = resources.files("cpec_watch.config").joinpath("feeds.toml")
     return _from_toml(resource.read_bytes(), "config/feeds.toml")
 
 

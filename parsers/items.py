@@ -98,7 +98,7 @@ class Catalogue:
 
 def load_catalogue(*paths: str | Path) -> Catalogue:
     """The default catalogue, then each file in ``paths``: entries replace items with the same slug or add new ones."""
-    default = resources.files("config").joinpath("items.toml").read_text(encoding="utf-8")
+    default = resources.files("cpec_watch.config").joinpath("items.toml").read_text(encoding="utf-8")
     items: dict[str, TrackedItem] = {}
     ignore: list[str] = []
     for label, text in [("config/items.toml", default)] + [(str(p), _read(Path(p))) for p in paths]:

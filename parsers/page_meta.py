@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from parsers.dates import parse_date
+from cpec_watch.parsers.dates import parse_date
 
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                            "opinionnewsarticle", "report", "webpage", "liveblogposting", "backgroundnewsarticle"})

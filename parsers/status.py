@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
+from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
 
 STATUSES = ("proposed", "under-review", "approved", "financing", "groundbreaking", "under-construction", "completed",
             "inaugurated", "operational", "delayed", "stalled", "cancelled", "meeting-held", "mentioned")
@@ -79,7 +79,7 @@ class _Cue:
 
 @cache
 def _load() -> _Rules:
-    data = tomllib.loads(resources.files("config").joinpath("status_rules.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(resources.files("cpec_watch.config").joinpath("status_rules.toml").read_text(encoding="utf-8"))
     flags = re.IGNORECASE
     rules = tuple(
         _Rule(

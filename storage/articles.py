@@ -11,13 +11,13 @@ from typing import Iterator
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from parsers import dedup
-from parsers.models import Article as ArticleData
-from parsers.models import SeedText
-from parsers.urls import url_key
-from storage import archive
-from storage.db import insert_ignore, sqlite_file_lock
-from storage.models import Article, SeenEntry, Story, StoryBand, utcnow
+from cpec_watch.parsers import dedup
+from cpec_watch.parsers.models import Article as ArticleData
+from cpec_watch.parsers.models import SeedText
+from cpec_watch.parsers.urls import url_key
+from cpec_watch.storage import archive
+from cpec_watch.storage.db import insert_ignore, sqlite_file_lock
+from cpec_watch.storage.models import Article, SeenEntry, Story, StoryBand, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
 _STORY_LOCK = threading.Lock()

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
-from alerts.subscriptions import Subscription
-from parsers.items import Catalogue
-from storage.feeds import failing_feeds
-from storage.models import Article, DigestRecord, ItemUpdate, utcnow
-from storage.tracking import TimelineEntry, timeline
+from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from cpec_watch.alerts.subscriptions import Subscription
+from cpec_watch.parsers.items import Catalogue
+from cpec_watch.storage.feeds import failing_feeds
+from cpec_watch.storage.models import Article, DigestRecord, ItemUpdate, utcnow
+from cpec_watch.storage.tracking import TimelineEntry, timeline
 
 FEED_PROBLEM_AFTER = timedelta(days=1)  # a feed failing this long is reported, so silence is not "no news"
 GONE_OUT = ("sent", "sending", "partial")  # statuses whose period may have reached the reader

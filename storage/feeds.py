@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from parsers.models import FeedSource
-from storage.db import insert_ignore
-from storage.models import Feed, utcnow
+from cpec_watch.parsers.models import FeedSource
+from cpec_watch.storage.db import insert_ignore
+from cpec_watch.storage.models import Feed, utcnow
 
 
 def feed_row(sess: Session, source: FeedSource) -> Feed:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from parsers.items import Catalogue
-from storage.articles import list_articles
-from storage.db import open_engine, session
-from storage.feeds import list_feeds
-from storage.tracking import UNINFORMATIVE, TimelineEntry, items_for_articles, reindex, timeline
+from cpec_watch.parsers.items import Catalogue
+from cpec_watch.storage.articles import list_articles
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.feeds import list_feeds
+from cpec_watch.storage.tracking import UNINFORMATIVE, TimelineEntry, items_for_articles, reindex, timeline
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
-from parsers.items import Catalogue
-from parsers.status import item_updates
-from storage.db import insert_ignore
-from storage.models import Article, ItemUpdate, UpdateSource, utcnow
+from cpec_watch.parsers.items import Catalogue
+from cpec_watch.parsers.status import item_updates
+from cpec_watch.storage.db import insert_ignore
+from cpec_watch.storage.models import Article, ItemUpdate, UpdateSource, utcnow
 
 UNINFORMATIVE = "mentioned"
 

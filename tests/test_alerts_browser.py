@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.render_html import to_html
+from cpec_watch.alerts.render_html import to_html
 from tests.support_alerts import HOSTILE, sample_digest
 
 CHROMIUM = Path("/usr/bin/chromium")

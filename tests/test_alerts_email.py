@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from alerts.email import EmailSettings, build_message, digest_message_id, send_email
-from alerts.errors import ChannelError
+from cpec_watch.alerts.email import EmailSettings, build_message, digest_message_id, send_email
+from cpec_watch.alerts.errors import ChannelError
 from tests.support_alerts import HOSTILE, free_port, make_cert, sample_digest, server_context
 
 USER, PASSWORD = "digest-bot", "s3cret pass"

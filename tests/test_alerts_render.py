@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from alerts.digest import DigestArticle, SourceLink
-from alerts.render import EMPTY_LINE, to_markdown, to_text
-from alerts.render_html import to_html
-from alerts.stdout import write_markdown
+from cpec_watch.alerts.digest import DigestArticle, SourceLink
+from cpec_watch.alerts.render import EMPTY_LINE, to_markdown, to_text
+from cpec_watch.alerts.render_html import to_html
+from cpec_watch.alerts.stdout import write_markdown
 from tests.support_alerts import HOSTILE, sample_digest, update
 
 EMPTY = dict(status_changes=(), updates=(), other_news=())

@@ -10,11 +10,11 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from alerts.apprise_channel import send_apprise
-from alerts.digest import DigestArticle, SourceLink
-from alerts.errors import ChannelError
-from alerts.render_slack import MAX_SECTION, to_slack_messages
-from alerts.slack import send_slack
+from cpec_watch.alerts.apprise_channel import send_apprise
+from cpec_watch.alerts.digest import DigestArticle, SourceLink
+from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.alerts.render_slack import MAX_SECTION, to_slack_messages
+from cpec_watch.alerts.slack import send_slack
 from tests.support_alerts import free_port, sample_digest, update, webhook_server
 
 ITEMS = [("ml-1", "ML-1 railway"), ("gwadar-port", "Gwadar port"), ("rashakai-sez", "Rashakai SEZ"),

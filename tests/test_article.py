@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.article import body_text, extract_page
+from cpec_watch.parsers.article import body_text, extract_page
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "extraction-benchmark"

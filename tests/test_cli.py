@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from cpec_watch.cli.main import cli
 from tests.conftest import ROOT
 
 CLOSED_FEEDS = '[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\nname = "Closed port"\n'

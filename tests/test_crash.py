@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from storage.db import open_engine, session
-from storage.models import Article, SeenEntry
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.models import Article, SeenEntry
 from tests.conftest import FIXTURES
 from tests.support.webserver import serve_fixtures
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from parsers.dates import parse_date
+from cpec_watch.parsers.dates import parse_date
 
 
 @pytest.mark.parametrize(

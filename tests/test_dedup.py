@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.dedup import BANDS, NUM_PERM, SAME_STORY_THRESHOLD, content_hash, fingerprint, similarity
+from cpec_watch.parsers.dedup import BANDS, NUM_PERM, SAME_STORY_THRESHOLD, content_hash, fingerprint, similarity
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = Path(__file__).resolve().parent / "fixtures" / "feeds_unit" / "stories"
@@ -92,7 +92,7 @@ def test_fingerprint_shape() -> None:
 def test_band_keys_are_fixed_across_processes() -> None:
     text = "Gwadar port handles its first transit cargo for Afghanistan under CPEC."
     expected = fingerprint(text).bands[:3]
-    code = ("from parsers.dedup import fingerprint; "
+    code = ("from cpec_watch.parsers.dedup import fingerprint; "
             f"print(' '.join(fingerprint({text!r}).bands[:3]))")
     other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "12345", "PATH": ""})

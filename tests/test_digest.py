@@ -19,12 +19,12 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlmodel import select
 
-from cli.main import cli
-from config.settings import load_settings
-from flows.digests import digest_pass
-from flows.runs import monitor_pass
-from storage.db import open_engine, session
-from storage.models import Article, DigestRecord, ItemUpdate, Story, UpdateSource
+from cpec_watch.cli.main import cli
+from cpec_watch.config.settings import load_settings
+from cpec_watch.flows.digests import digest_pass
+from cpec_watch.flows.runs import monitor_pass
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.models import Article, DigestRecord, ItemUpdate, Story, UpdateSource
 from tests.conftest import SEEDS
 from tests.support.webserver import serve_fixtures
 from tests.support_alerts import free_port, webhook_server
@@ -257,10 +257,10 @@ def test_reindex_does_not_make_old_updates_new_again(sqlite_url: str, tmp_path: 
 
 
 def test_two_runs_cannot_send_the_same_period(sqlite_url: str) -> None:
-    from alerts.digest import Digest
-    from alerts.subscriptions import Subscription
-    from storage.digests import begin_send, finish_send
-    from storage.models import utcnow
+    from cpec_watch.alerts.digest import Digest
+    from cpec_watch.alerts.subscriptions import Subscription
+    from cpec_watch.storage.digests import begin_send, finish_send
+    from cpec_watch.storage.models import utcnow
 
     digest = Digest("CPEC Watch digest", utcnow(), None, utcnow(), (), (), (), ())
     sub = Subscription("desk", "email")

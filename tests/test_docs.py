@@ -5,7 +5,7 @@ import re
 
 import click
 
-from cli.main import cli
+from cpec_watch.cli.main import cli
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

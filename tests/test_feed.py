@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.feed import FULL_TEXT_MIN_CHARS, parse_feed
+from cpec_watch.parsers.feed import FULL_TEXT_MIN_CHARS, parse_feed
 
 UNIT = Path(__file__).resolve().parent / "fixtures" / "feeds_unit"
 RSS_TYPE = "application/rss+xml; charset=utf-8"

@@ -6,8 +6,8 @@ from typing import Iterator
 
 import pytest
 
-from config.settings import FetchSettings
-from flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, TransportError
+from cpec_watch.config.settings import FetchSettings
+from cpec_watch.flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, TransportError
 from tests.support.webserver import FixtureServer, serve_fixtures
 
 FAST = FetchSettings(connect_timeout=2, read_timeout=1, total_timeout=5, max_bytes=2_000_000, retries=2,

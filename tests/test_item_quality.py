@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.items import load_catalogue
-from parsers.status import item_updates
+from cpec_watch.parsers.items import load_catalogue
+from cpec_watch.parsers.status import item_updates
 
 LABELED = Path(__file__).resolve().parent / "fixtures" / "labeled"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

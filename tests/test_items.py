@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.items import Catalogue, CatalogueError, TrackedItem, find_mentions, load_catalogue, split_sentences
+from cpec_watch.parsers.items import Catalogue, CatalogueError, TrackedItem, find_mentions, load_catalogue, split_sentences
 
 REQUIRED = {
     "rashakai-sez", "ml-1", "kohat-cargo-train", "gwadar-port", "gwadar-airport", "dhabeji-sez", "aiic-faisalabad",

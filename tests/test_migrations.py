@@ -7,9 +7,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
-from config.settings import load_settings
-from flows.pipeline import import_folder, open_pipeline
-from storage.db import HEAD, MIGRATIONS, open_engine
+from cpec_watch.config.settings import load_settings
+from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.storage.db import HEAD, MIGRATIONS, open_engine
 from tests.conftest import SEEDS
 
 

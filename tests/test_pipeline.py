@@ -8,11 +8,11 @@ from typing import Iterator
 import pytest
 from sqlmodel import select
 
-from config.settings import load_settings
-from flows.runs import backfill_pass, monitor_pass
-from parsers import seedformat
-from storage.db import open_engine, session
-from storage.models import Article, Feed, SeenEntry
+from cpec_watch.config.settings import load_settings
+from cpec_watch.flows.runs import backfill_pass, monitor_pass
+from cpec_watch.parsers import seedformat
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.models import Article, Feed, SeenEntry
 from tests.conftest import FIXTURES
 from tests.support.webserver import FixtureServer, serve_fixtures
 

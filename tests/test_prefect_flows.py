@@ -35,7 +35,7 @@ def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
         prefect_harness: None, server: FixtureServer, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.prefect_flows import monitor
+    from cpec_watch.flows.prefect_flows import monitor
 
     feeds = tmp_path / "feeds.toml"
     feeds.write_text("".join(f'[[feeds]]\nurl = "{server.url(path)}"\nname = "{name}"\n'
@@ -71,7 +71,7 @@ def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
 
 
 def test_backfill_flow_imports_a_seed_folder(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.prefect_flows import backfill
+    from cpec_watch.flows.prefect_flows import backfill
 
     result = backfill(from_dir=str(ROOT / "seeds"), db=f"sqlite:///{tmp_path / 'b.db'}",
                       archive=str(tmp_path / "articles"))
@@ -96,7 +96,7 @@ def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
         prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.prefect_flows import backfill, digest
+    from cpec_watch.flows.prefect_flows import backfill, digest
 
     for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
         monkeypatch.delenv(name, raising=False)
@@ -118,7 +118,7 @@ def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
 def test_the_cli_runs_the_flow_when_asked(prefect_harness: None, server: FixtureServer, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cli.main import cli
+    from cpec_watch.cli.main import cli
 
     (tmp_path / "feeds.toml").write_text(f'[[feeds]]\nurl = "{server.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'c.db'}", "--archive", str(tmp_path / "a"),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.relevance import DEFAULT_TERMS, RelevanceRules
+from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
 
 RULES = RelevanceRules.from_terms(DEFAULT_TERMS)
 

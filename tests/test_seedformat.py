@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from parsers.models import SeedText
-from parsers.seedformat import archive_name, next_number, parse, render, split_archive_name
-from parsers.urls import url_key
+from cpec_watch.parsers.models import SeedText
+from cpec_watch.parsers.seedformat import archive_name, next_number, parse, render, split_archive_name
+from cpec_watch.parsers.urls import url_key
 
 
 def seed_text(seeds_dir: Path, number: str) -> str:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.items import load_catalogue
-from parsers.status import STATUSES, ItemUpdate, classify, find_amounts, find_times, item_updates
+from cpec_watch.parsers.items import load_catalogue
+from cpec_watch.parsers.status import STATUSES, ItemUpdate, classify, find_amounts, find_times, item_updates
 
 CATALOGUE = load_catalogue()
 

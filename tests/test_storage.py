@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import select
 
-from parsers import seedformat
-from parsers.models import Article as ArticleData
-from parsers.models import FeedSource, SeedText
-from storage import archive
-from storage.articles import is_new_entry, list_articles, record_entry, store_article
-from storage.db import StorageError, open_engine, session
-from storage.feeds import feed_row, record_feed_error, record_feed_success
-from storage.models import Article, SeenEntry, Story
+from cpec_watch.parsers import seedformat
+from cpec_watch.parsers.models import Article as ArticleData
+from cpec_watch.parsers.models import FeedSource, SeedText
+from cpec_watch.storage import archive
+from cpec_watch.storage.articles import is_new_entry, list_articles, record_entry, store_article
+from cpec_watch.storage.db import StorageError, open_engine, session
+from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
+from cpec_watch.storage.models import Article, SeenEntry, Story
 
 BODY = ("The Rashakai Special Economic Zone has received its first Chinese investors, officials said.",
         "Work on the boundary wall and internal roads is already under way, the zone developer added.",

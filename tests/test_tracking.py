@@ -8,15 +8,15 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from cli.main import cli
-from config.settings import load_settings
-from flows.pipeline import import_folder, open_pipeline
-from parsers.items import load_catalogue
-from parsers.models import Article as ArticleData
-from storage.articles import store_article
-from storage.db import session
-from storage.models import Article
-from storage.tracking import record_updates, reindex, timeline
+from cpec_watch.cli.main import cli
+from cpec_watch.config.settings import load_settings
+from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.parsers.items import load_catalogue
+from cpec_watch.parsers.models import Article as ArticleData
+from cpec_watch.storage.articles import store_article
+from cpec_watch.storage.db import session
+from cpec_watch.storage.models import Article
+from cpec_watch.storage.tracking import record_updates, reindex, timeline
 from tests.conftest import SEEDS
 
 # What the seeds must yield (issue #3's acceptance list), by seed file number.

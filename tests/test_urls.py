@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
+from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
 
 ARTICLE = "https://dawn.com/news/1934512/cpec-phase-ii-gets-going"
 

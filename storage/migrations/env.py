@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection handed over by :func:`storage.db.migrate`."""
+"""Alembic environment: runs on the connection handed over by :func:`cpec_watch.storage.db.migrate`."""
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import cpec_watch.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
