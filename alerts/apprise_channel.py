@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import apprise
 
-from cpec_watch.alerts.digest import Digest
+from cpec_watch.models import Digest
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_markdown
 

@@ -1,4 +1,4 @@
-"""The email channel: settings from the environment, a multipart message, delivery over SMTP.
+"""The email channel: its part of the settings, a multipart message, delivery over SMTP.
 
 Security "ssl" is implicit TLS (port 465), "starttls" upgrades a plain connection (port 587),
 "none" sends in clear (a local relay, port 25). Certificates are verified with the default
@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import smtplib
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
 
-from cpec_watch.alerts.digest import Digest
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_text
 from cpec_watch.alerts.render_html import to_html
+from cpec_watch.config.settings import Settings
+from cpec_watch.models import Digest
 
 log = logging.getLogger(__name__)
 
@@ -56,36 +54,22 @@ class EmailSettings:
             raise ChannelError("an SMTP password is set without a username")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> EmailSettings | None:
-        """Settings from CPEC_WATCH_SMTP_* / CPEC_WATCH_EMAIL_*; None when no SMTP host is set."""
-        host = environ.get("CPEC_WATCH_SMTP_HOST", "").strip()
-        if not host:
+    def from_settings(cls, settings: Settings) -> EmailSettings | None:
+        """The SMTP part of the settings (CPEC_WATCH_SMTP_* / CPEC_WATCH_EMAIL_*); None when no host is set."""
+        if not settings.smtp_host:
             return None
-        security = environ.get("CPEC_WATCH_SMTP_SECURITY", "starttls").strip().lower() or "starttls"
+        if not settings.email_from:
+            raise ChannelError("CPEC_WATCH_EMAIL_FROM is required when CPEC_WATCH_SMTP_HOST is set")
         return cls(
-            host=host,
-            port=_number(environ, "CPEC_WATCH_SMTP_PORT", int, DEFAULT_PORTS.get(security, 587)),
-            sender=environ.get("CPEC_WATCH_EMAIL_FROM", "").strip() or _missing("CPEC_WATCH_EMAIL_FROM"),
-            recipients=tuple(a.strip() for a in environ.get("CPEC_WATCH_EMAIL_TO", "").split(",") if a.strip()),
-            username=environ.get("CPEC_WATCH_SMTP_USERNAME") or None,
-            password=environ.get("CPEC_WATCH_SMTP_PASSWORD") or None,
-            security=security,
-            timeout=_number(environ, "CPEC_WATCH_SMTP_TIMEOUT", float, 30.0),
+            host=settings.smtp_host,
+            port=settings.smtp_port or DEFAULT_PORTS[settings.smtp_security],
+            sender=settings.email_from.strip(),
+            recipients=tuple(a.strip() for a in settings.email_to.split(",") if a.strip()),
+            username=settings.smtp_username or None,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            security=settings.smtp_security,
+            timeout=settings.smtp_timeout,
         )
-
-
-def _missing(name: str) -> str:
-    raise ChannelError(f"{name} is required when CPEC_WATCH_SMTP_HOST is set")
-
-
-def _number(environ: Mapping[str, str], name: str, kind: type, default: float) -> Any:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return kind(default)
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ChannelError(f"{name} must be a number, not {raw!r}") from None
 
 
 def digest_message_id(key: str, sender: str) -> str:

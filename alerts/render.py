@@ -9,7 +9,7 @@ import datetime
 import re
 from urllib.parse import quote, urlsplit
 
-from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 
 SHOWN_SOURCES = 2
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

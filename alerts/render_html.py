@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, SourceLink
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, SourceLink
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,

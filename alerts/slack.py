@@ -6,13 +6,16 @@ backoff). Any other failure raises ChannelError carrying ``delivered`` so a call
 """
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.retry import Retryable, RetryPolicy
 
-MAX_RETRY_AFTER = 30.0
+DEFAULT_POLICY = RetryPolicy(retries=3, backoff=1.0, max_retry_after=30.0)
+
+
+class _Refused(Exception):
+    """Slack answered with an error status."""
 
 
 def send_slack(
@@ -20,8 +23,7 @@ def send_slack(
     webhook_url: str,
     *,
     client: httpx.Client | None = None,
-    max_retries: int = 3,
-    backoff: float = 1.0,
+    policy: RetryPolicy = DEFAULT_POLICY,
     timeout: float = 15.0,
 ) -> int:
     """POST each payload in order; return how many were posted."""
@@ -29,42 +31,35 @@ def send_slack(
     http = client or httpx.Client(timeout=timeout)
     try:
         for delivered, payload in enumerate(payloads):
-            _post(http, webhook_url, payload, f"message {delivered + 1} of {len(payloads)}",
-                  max_retries, backoff, delivered)
+            what = f"message {delivered + 1} of {len(payloads)}"
+            try:
+                policy.call(lambda _: _post_once(http, webhook_url, payload, policy))
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise ChannelError(f"Slack webhook unreachable for {what}: {exc}", delivered=delivered) from exc
+            except httpx.HTTPError as exc:
+                raise ChannelError(f"Slack webhook failed for {what}: {type(exc).__name__}: {exc}",
+                                   delivered=delivered) from exc
+            except _Refused as exc:
+                attempts = getattr(exc, "attempts", 1)
+                tries = f" after {attempts} attempts" if attempts > 1 else ""
+                raise ChannelError(f"Slack webhook refused {what}{tries}: {exc}", delivered=delivered) from exc
     finally:
         if own:
             http.close()
     return len(payloads)
 
 
-def _post(http: httpx.Client, url: str, payload: dict[str, object], what: str,
-          max_retries: int, backoff: float, delivered: int) -> None:
-    for attempt in range(max_retries + 1):
-        last = attempt == max_retries
-        try:
-            response = http.post(url, json=payload)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            # Nothing reached Slack, so a retry cannot post twice.
-            if last:
-                raise ChannelError(f"Slack webhook unreachable for {what}: {exc}", delivered=delivered) from exc
-            time.sleep(backoff * 2**attempt)
-            continue
-        except httpx.HTTPError as exc:
-            # The request may have arrived: do not retry, let the caller decide.
-            raise ChannelError(f"Slack webhook failed for {what}: {type(exc).__name__}: {exc}",
-                               delivered=delivered) from exc
-        if response.is_success:
-            return
-        reason = f"HTTP {response.status_code} {response.text[:200]}".strip()
-        if last or not (response.status_code == 429 or response.status_code >= 500):
-            tries = f" after {attempt + 1} attempts" if attempt else ""
-            raise ChannelError(f"Slack webhook refused {what}{tries}: {reason}", delivered=delivered)
-        time.sleep(_retry_after(response) if response.status_code == 429 else backoff * 2**attempt)
-
-
-def _retry_after(response: httpx.Response) -> float:
+def _post_once(http: httpx.Client, url: str, payload: dict[str, object], policy: RetryPolicy) -> None:
     try:
-        seconds = float(response.headers.get("Retry-After", "1"))
-    except ValueError:
-        seconds = 1.0
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+        response = http.post(url, json=payload)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise Retryable(exc) from None  # nothing reached Slack, so a retry cannot post twice
+    # Any other transport error: the request may have arrived, so it is not retried.
+    if response.is_success:
+        return
+    refused = _Refused(f"HTTP {response.status_code} {response.text[:200]}".strip())
+    if response.status_code == 429:
+        raise Retryable(refused, policy.retry_after(response.headers.get("Retry-After")) or 1.0)
+    if response.status_code >= 500:
+        raise Retryable(refused)
+    raise refused

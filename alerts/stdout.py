@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from cpec_watch.alerts.digest import Digest
+from cpec_watch.models import Digest
 from cpec_watch.alerts.render import to_markdown
 
 

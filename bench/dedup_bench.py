@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import Session, col, select  # noqa: E402
 
 from cpec_watch.parsers import dedup  # noqa: E402
-from cpec_watch.parsers.models import Article as ArticleData  # noqa: E402
+from cpec_watch.models import Article  # noqa: E402
 from cpec_watch.storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article  # noqa: E402
 from cpec_watch.storage.db import open_engine, session  # noqa: E402
-from cpec_watch.storage.models import Article, StoryBand  # noqa: E402
+from cpec_watch.storage.models import ArticleRow, StoryBand  # noqa: E402
 
 PROJECTS = (
     "ML-1 railway upgrade", "Gwadar port", "Rashakai Special Economic Zone", "Dhabeji Special Economic Zone",
@@ -211,7 +211,7 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
     """What matching costs without bands: ``_matching_story``'s checks against every stored article."""
     near = []
     for story_id, article_id, signature, other_date in sess.exec(
-            select(Article.story_id, Article.id, Article.signature, Article.published)).all():
+            select(ArticleRow.story_id, ArticleRow.id, ArticleRow.signature, ArticleRow.published)).all():
         if published and other_date and abs((published - other_date).days) > STORY_DAYS:
             continue
         other = dedup.Fingerprint(tuple(int(v) for v in signature.split()), ())
@@ -219,7 +219,7 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
             near.append((story_id, article_id))
     mine, best, best_story = dedup.shingles(text), 0.0, None
     for story_id, article_id in near:
-        theirs = dedup.shingles(sess.exec(select(Article.body).where(Article.id == article_id)).one())
+        theirs = dedup.shingles(sess.exec(select(ArticleRow.body).where(ArticleRow.id == article_id)).one())
         score = len(mine & theirs) / len(mine | theirs)
         if score > best:
             best, best_story = score, story_id
@@ -228,7 +228,7 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
 
 def band_candidates(sess: Session, fp: dedup.Fingerprint) -> int:
     """How many stored articles share a band with ``fp`` (the rows ``_matching_story`` reads)."""
-    return len(sess.exec(select(Article.id).join(StoryBand, col(StoryBand.article_id) == col(Article.id))
+    return len(sess.exec(select(ArticleRow.id).join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
                          .where(col(StoryBand.band).in_(fp.bands)).distinct()).all())
 
 
@@ -256,7 +256,7 @@ def run(sizes: list[int], window: int, seed: int, undated: bool) -> None:
             while stored < size:
                 title, published, paragraphs = synthetic_story(rng, stored)
                 url = f"https://bench.example/story/{stored}"
-                data = ArticleData(url, url, "bench", title, None if undated else published, paragraphs)
+                data = Article(url, url, "bench", title, None if undated else published, paragraphs)
                 measured = stored >= size - window
                 with session(engine) as sess:
                     if measured:
@@ -278,7 +278,7 @@ def run(sizes: list[int], window: int, seed: int, undated: bool) -> None:
                 assert result.outcome == "stored", result
                 stored += 1
             with session(engine) as sess:
-                stories = len(sess.exec(select(Article.story_id).distinct()).all())
+                stories = len(sess.exec(select(ArticleRow.story_id).distinct()).all())
             rows.append((size, ms(insert), ms(fp_time), ms(bands), ms(brute), ms(brute) / ms(bands),
                          (ms(insert) - ms(bands) + ms(brute)) / ms(insert),
                          statistics.median(cands), max(cands), stories))

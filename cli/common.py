@@ -9,7 +9,8 @@ from typing import Any, Callable
 import click
 
 from cpec_watch.cli.errors import USER_ERRORS
-from cpec_watch.config.settings import Settings, load_settings
+from cpec_watch.config.settings import Settings
+from cpec_watch.flows.setup import load_checked_settings
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,7 +25,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_from(ctx: click.Context) -> Settings:
-    return load_settings(**ctx.obj)
+    return load_checked_settings(**ctx.obj)
 
 
 def use_prefect(flag: bool | None) -> bool:

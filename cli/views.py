@@ -6,7 +6,7 @@ from typing import Any
 import click
 
 from cpec_watch.cli.common import echo_json, handle_errors, settings_from
-from cpec_watch.config.settings import user_catalogue
+from cpec_watch.flows.setup import user_catalogue
 
 
 @click.command()
@@ -125,8 +125,9 @@ def reindex(ctx: click.Context, as_json: bool) -> None:
     Examples:
       cpec-watch --config my-items.toml reindex
     """
+    from cpec_watch.parsers.status import updates_finder
     from cpec_watch.storage.queries import reindex_store
 
     settings = settings_from(ctx)
-    count = reindex_store(settings.db, user_catalogue(settings))
+    count = reindex_store(settings.db, updates_finder(user_catalogue(settings)))
     echo_json({"updates": count}) if as_json else click.echo(f"reindexed: {count} update(s)")

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    from cpec_watch.parsers.items import Catalogue
+from cpec_watch.config.errors import ConfigError
+from cpec_watch.config.subscriptions import Subscription, load_subscriptions
 
-
-class ConfigError(Exception):
-    """A settings or config-file problem a user can fix; the message is one line."""
+__all__ = ["ConfigError", "FetchSettings", "Settings", "load_settings", "read_config_file"]
 
 
 class FetchSettings(BaseModel):
@@ -40,7 +38,7 @@ class FetchSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything a run needs; built by :func:`load_settings`."""
 
-    model_config = SettingsConfigDict(env_prefix="CPEC_WATCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CPEC_WATCH_", extra="ignore", env_ignore_empty=True)
 
     db: str = "sqlite:///data/cpec-watch.db"
     archive: Path = Path("data/articles")
@@ -49,8 +47,22 @@ class Settings(BaseSettings):
     import_seeds: bool = True
     relevance_terms: list[str] = Field(default_factory=list)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
-    slack_webhook_url: str | None = None
+    slack_webhook_url: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, gt=0, lt=65536)  # default: by security, 25 / 587 / 465
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_timeout: float = Field(30.0, gt=0)
+    email_from: str | None = None
+    email_to: str = ""  # comma-separated addresses
+    subscriptions: tuple[Subscription, ...] = ()  # from [[subscriptions]], else the configured channels
     raw_config: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_first_error(exc)) from None
     if env_settings.config is None:
-        return env_settings
+        return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
     from_file = {key: raw[key] for key in ("db", "import_seeds", "fetch") if key in raw}
     here = env_settings.config.parent
@@ -92,28 +104,13 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**merged, raw_config=raw)
     except ValidationError as exc:
         raise ConfigError(f"{env_settings.config}: {_first_error(exc)}") from None
-    _check_sections(settings.config, raw)
-    return settings
+    return _with_subscriptions(settings)
 
 
-def user_catalogue(settings: Settings) -> Catalogue:
-    """The shipped tracked-item catalogue plus the ``[[items]]`` of the user's config file."""
-    from cpec_watch.parsers.items import load_catalogue
-
-    return load_catalogue(settings.config) if settings.config is not None else load_catalogue()
-
-
-def _check_sections(path: Path, raw: dict[str, Any]) -> None:
-    """Fail now, not halfway through a run, on bad [[feeds]], [[items]] or [[subscriptions]]."""
-    from cpec_watch.alerts.subscriptions import check_against, load_subscriptions
-    from cpec_watch.parsers.feedlist import load_feed_list
-    from cpec_watch.parsers.items import load_catalogue
-
-    if isinstance(raw.get("feeds"), list):
-        load_feed_list(path)
-    catalogue = load_catalogue(path)
-    check_against(load_subscriptions(raw), {item.slug for item in catalogue.items},
-                  {item.category for item in catalogue.items})
+def _with_subscriptions(settings: Settings) -> Settings:
+    subs = load_subscriptions(settings.raw_config, email=bool(settings.smtp_host),
+                              slack=settings.slack_webhook_url is not None)
+    return settings.model_copy(update={"subscriptions": tuple(subs)})
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from cpec_watch.config.settings import FetchSettings
+from cpec_watch.retry import Retryable, RetryPolicy
 
 
 class FetchError(Exception):
@@ -67,9 +67,10 @@ class FetchResult:
 class Fetcher:
     """A thread-safe client; use as a context manager."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(self, settings: FetchSettings | None = None, policy: RetryPolicy | None = None) -> None:
         self.settings = settings or FetchSettings()
         s = self.settings
+        self.policy = policy or RetryPolicy(s.retries, s.backoff, s.max_retry_after)
         self._client = httpx.Client(
             timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout,
                                   pool=s.total_timeout),
@@ -96,28 +97,18 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        attempt = 0
-        while True:
+
+        def attempt(_: int) -> FetchResult:
             try:
                 with self._host_slot(url):
                     return self._get_once(url, headers)
-            except (HTTPError, FetchTimeout, TransportError) as exc:
-                delay = self._retry_delay(exc, attempt)
-                if delay is None:
-                    raise
-            attempt += 1
-            time.sleep(delay)
-
-    def _retry_delay(self, exc: FetchError, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or None to give up."""
-        s = self.settings
-        if attempt >= s.retries:
-            return None
-        if exc.retry_after is not None:
-            return exc.retry_after if exc.retry_after <= s.max_retry_after else None
-        if isinstance(exc, HTTPError) and exc.status is not None and exc.status < 500:
-            return None
-        return s.backoff * (2 ** attempt)
+            except (FetchTimeout, TransportError) as exc:
+                raise Retryable(exc) from None
+            except HTTPError as exc:
+                if exc.status is not None and (exc.status >= 500 or exc.status == 429):
+                    raise Retryable(exc, exc.retry_after) from None
+                raise
+        return self.policy.call(attempt)
 
     def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
         deadline = time.monotonic() + self.settings.total_timeout
@@ -128,7 +119,8 @@ class Fetcher:
                 if response.status_code >= 400:
                     raise HTTPError(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                                     response.status_code,
-                                    _retry_after(response) if response.status_code in (429, 503) else None)
+                                    self.policy.retry_after(response.headers.get("Retry-After"))
+                                    if response.status_code in (429, 503) else None)
                 return self._result(response, self._read_capped(response, deadline))
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
@@ -168,16 +160,3 @@ class Fetcher:
             if host not in self._hosts:
                 self._hosts[host] = threading.BoundedSemaphore(self.settings.per_host)
             return self._hosts[host]
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date); 1 s when absent on a 429."""
-    value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return float(value)
-    if value:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            pass
-    return 1.0 if response.status_code == 429 else None

@@ -13,29 +13,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from cpec_watch.config.settings import ConfigError, Settings, user_catalogue
+from cpec_watch.config.settings import ConfigError, Settings
+from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.flows.fetch import FetchError, Fetcher, FetchResult
 from cpec_watch.flows.report import FeedReport
+from cpec_watch.models import Article, FeedEntry, FeedSource, Update
 from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
 from cpec_watch.parsers.feed import parse_feed
 from cpec_watch.parsers.fragment import fragment_paragraphs
 from cpec_watch.parsers.items import Catalogue, find_mentions
-from cpec_watch.parsers.models import Article, FeedEntry, FeedSource
 from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
+from cpec_watch.parsers.status import item_updates
 from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
 from cpec_watch.storage.articles import (entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
                               write_archive_file)
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
-from cpec_watch.storage.models import Article as ArticleRow
-from cpec_watch.storage.tracking import record_updates, track_untracked
+from cpec_watch.storage.tracking import track_article, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -66,11 +67,15 @@ class Pipeline:
         """CPEC terms, or a tracked item (with its context rules), in any of the texts."""
         return self.rules.matches(*texts) or bool(find_mentions("\n\n".join(texts), self.catalogue))
 
+    def find_updates(self, title: str | None, paragraphs: Sequence[str]) -> list[Update]:
+        """What an article reports about the tracked items."""
+        return item_updates(title, paragraphs, self.catalogue)
+
     def track(self, article_id: int) -> None:
         """Record the tracked-item updates of a newly stored article (on failure the next run's repair retries)."""
         try:
             with session(self.engine) as sess:
-                record_updates(sess, sess.get(ArticleRow, article_id), self.catalogue)
+                track_article(sess, article_id, self.find_updates)
         except Exception:  # noqa: BLE001 - the article is stored; its tracking is repaired later
             self.log.exception("tracking article %s failed; the next run retries", article_id)
 
@@ -270,7 +275,7 @@ def repair(pipe: Pipeline) -> int:
         missing = missing_archive_files(sess)
         for row in missing:
             write_archive_file(sess, row, pipe.settings.archive)
-        return len(missing) + track_untracked(sess, pipe.catalogue, pipe.log)
+        return len(missing) + track_untracked(sess, pipe.find_updates, pipe.log)
 
 
 def _outlet(url: str) -> str:

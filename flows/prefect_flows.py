@@ -7,22 +7,23 @@ Each run leaves a markdown artifact summarizing it.
 from __future__ import annotations
 
 from dataclasses import replace
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import SecretStr
 
-from cpec_watch.config.settings import Settings, load_settings
+from cpec_watch.config.settings import Settings
 from cpec_watch.flows import pipeline, runs
-from cpec_watch.flows.digests import Secrets, digest_pass, report_json
+from cpec_watch.flows.digests import digest_pass, report_json
 from cpec_watch.flows.report import FeedReport, RunSummary
-from cpec_watch.parsers.models import FeedSource
+from cpec_watch.flows.setup import load_checked_settings
+from cpec_watch.models import FeedSource
 
 
 @task(name="poll-feed", task_run_name="poll {source.name}", retries=2, retry_delay_seconds=[10, 60],
@@ -34,12 +35,18 @@ def poll_feed_task(pipe: pipeline.Pipeline, source: FeedSource, window: tuple[da
 
 def prefect_mapper(pipe: pipeline.Pipeline, sources: Sequence[FeedSource],
                    window: tuple[date, date] | None) -> list[FeedReport]:
-    futures = poll_feed_task.map(unmapped(pipe), list(sources), unmapped(window))
-    return [future.result() for future in futures]
+    """One task run per feed, at most ``[fetch] concurrency`` of them polling at once."""
+    runner = ThreadPoolTaskRunner(max_workers=max(1, pipe.settings.fetch.concurrency))
+    with runner:
+        futures = [runner.submit(poll_feed_task, parameters={"pipe": pipe, "source": source, "window": window})
+                   for source in sources]
+        return [future.result() for future in futures]
 
 
 def _settings(db: str | None, config: str | None, archive: str | None) -> Settings:
-    return load_settings(db=db, config=Path(config) if config else None, archive=Path(archive) if archive else None)
+    settings = load_checked_settings(db=db, config=Path(config) if config else None,
+                                     archive=Path(archive) if archive else None)
+    return _with_block_secrets(settings)
 
 
 def _finish(summary: RunSummary, key: str) -> dict[str, Any]:
@@ -48,17 +55,16 @@ def _finish(summary: RunSummary, key: str) -> dict[str, Any]:
     return summary.to_json()
 
 
-@flow(name="monitor", task_runner=ThreadPoolTaskRunner(max_workers=8))
+@flow(name="monitor")
 def monitor(feeds: str | None = None, db: str | None = None, config: str | None = None,
             archive: str | None = None) -> dict[str, Any]:
     """Poll every feed once, store what is new, and summarize the run."""
     settings = _settings(db, config, archive)
-    summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None,
-                                secrets=_block_secrets())
+    summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None)
     return _finish(summary, "monitor-summary")
 
 
-@flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=8))
+@flow(name="backfill")
 def backfill(from_dir: str | None = None, urls: list[str] | None = None, feeds: str | None = None,
              since: date | None = None, until: date | None = None, db: str | None = None,
              config: str | None = None, archive: str | None = None) -> dict[str, Any]:
@@ -70,16 +76,17 @@ def backfill(from_dir: str | None = None, urls: list[str] | None = None, feeds: 
     return _finish(summary, "backfill-summary")
 
 
-def _block_secrets() -> Secrets:
+def _with_block_secrets(settings: Settings) -> Settings:
     """Channel secrets: the environment first, then the Secret blocks ``cpec-watch-slack-webhook`` and
     ``cpec-watch-smtp-password`` when they exist on the Prefect server."""
-    def block(name: str) -> str | None:
+    def block(name: str) -> SecretStr | None:
         try:
-            return Secret.load(name).get()
+            return SecretStr(Secret.load(name).get())
         except ValueError:  # no such block
             return None
-    return Secrets(os.environ.get("CPEC_WATCH_SLACK_WEBHOOK_URL") or block("cpec-watch-slack-webhook"),
-                   os.environ.get("CPEC_WATCH_SMTP_PASSWORD") or block("cpec-watch-smtp-password"))
+    return settings.model_copy(update={
+        "slack_webhook_url": settings.slack_webhook_url or block("cpec-watch-slack-webhook"),
+        "smtp_password": settings.smtp_password or block("cpec-watch-smtp-password")})
 
 
 @flow(name="digest")
@@ -87,8 +94,7 @@ def digest(channel: str = "all", since: datetime | None = None, dry_run: bool = 
            config: str | None = None, archive: str | None = None) -> list[dict[str, Any]]:
     """Send each subscription what is new since its last digest; keep the digest as an artifact."""
     settings = _settings(db, config, archive)
-    reports = digest_pass(settings, channel=channel, since=since, dry_run=dry_run, print_stdout=False,
-                          secrets=_block_secrets())
+    reports = digest_pass(settings, channel=channel, since=since, dry_run=dry_run, print_stdout=False)
     for report in reports:
         get_run_logger().info("%s (%s): %s, %d update(s)", report.subscription, report.channel, report.status,
                               report.updates)

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
-from cpec_watch.flows.digests import Secrets, digest_pass, report_json
+from cpec_watch.flows.digests import digest_pass, report_json
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
-from cpec_watch.parsers.models import FeedSource
+from cpec_watch.models import FeedSource
 
 # Fans ``poll_feed`` out over the sources: (pipeline, sources, window) -> reports in order.
 Mapper = Callable[[Pipeline, Sequence[FeedSource], "tuple[date, date] | None"], list[FeedReport]]
@@ -45,7 +45,7 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
 
 
 def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *, feeds_file: Path | None = None,
-                 secrets: Secrets | None = None, print_alerts: bool = False) -> RunSummary:
+                 print_alerts: bool = False) -> RunSummary:
     """One monitoring pass over every feed, then the "immediate" subscriptions' alerts.
 
     The seeds are imported first (once: they are recognised on later runs), and whatever a
@@ -56,7 +56,7 @@ def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *, feeds_fi
         seeded = import_seeds(pipe) if settings.import_seeds else 0
         repair(pipe)
         reports = mapper(pipe, sources, None)
-    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=print_alerts, secrets=secrets)
+    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=print_alerts)
     return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))
 
 

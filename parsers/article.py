@@ -23,7 +23,7 @@ from lxml import etree
 
 from cpec_watch.parsers import page_meta
 from cpec_watch.parsers.dates import parse_date
-from cpec_watch.parsers.models import ExtractedPage
+from cpec_watch.models import ExtractedPage
 
 # ---------------------------------------------------------------- rules as data
 

@@ -16,7 +16,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from cpec_watch.parsers.dates import parse_date
-from cpec_watch.parsers.models import FeedEntry, ParsedFeed
+from cpec_watch.models import FeedEntry, ParsedFeed
 
 FULL_TEXT_MIN_CHARS = 600  # content:encoded / atom:content counts as a whole article above this much plain text
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from cpec_watch.parsers.models import FeedSource
+from cpec_watch.models import FeedSource
 
 _TOML_KEYS = {"url", "name"}
 

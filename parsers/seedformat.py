@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from cpec_watch.parsers.models import SeedText
+from cpec_watch.models import SeedText
 
 TITLE_MAX_CHARS = 200
 _DATE_PREFIX = re.compile(r" date (\d{4}-\d{2}-\d{2}) ")

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 
+from cpec_watch.models import Update
 from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
 
 STATUSES = ("proposed", "under-review", "approved", "financing", "groundbreaking", "under-construction", "completed",
@@ -32,17 +33,6 @@ _DETERMINERS = frozenset("the a an its their this that".split())
 _WORD = re.compile(r"[^\W_]+")
 _CLAUSE_BREAK = re.compile(r".*[,;:()\u2013\u2014]", re.DOTALL)
 _CONNECTOR = re.compile(r"\band\b|\bor\b|,|&")
-
-
-@dataclass(frozen=True)
-class ItemUpdate:
-    """The state one article reports for one tracked item."""
-
-    slug: str
-    status: str
-    evidence: str
-    times: tuple[str, ...] = ()
-    amounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +116,12 @@ def classify(sentence_or_window: str, slug: str, category: str) -> str:
     return _best([c.status for c in _cues(sentence_or_window) if c.rule.applies(slug, category)])
 
 
-def item_updates(title: str | None, paragraphs: Sequence[str], catalogue: Catalogue) -> list[ItemUpdate]:
+def updates_finder(catalogue: Catalogue) -> Callable[[str | None, Sequence[str]], list[Update]]:
+    """:func:`item_updates` bound to a catalogue: (title, paragraphs) -> updates, as storage's tracking takes it."""
+    return partial(item_updates, catalogue=catalogue)
+
+
+def item_updates(title: str | None, paragraphs: Sequence[str], catalogue: Catalogue) -> list[Update]:
     """One update per item mentioned in the article, in order of first mention, with its current status."""
     found: dict[str, list[tuple[str, str]]] = {}  # slug -> [(status, evidence)], first entry = first sentence
     for block in ([title] if title else []) + list(paragraphs):
@@ -135,7 +130,7 @@ def item_updates(title: str | None, paragraphs: Sequence[str], catalogue: Catalo
     for slug, claims in found.items():
         status = _best([s for s, _ in claims[1:]])
         evidence = next((e for s, e in claims[1:] if s == status), claims[0][1])
-        updates.append(ItemUpdate(slug, status, evidence, find_times(evidence), find_amounts(evidence)))
+        updates.append(Update(slug, status, evidence, find_times(evidence), find_amounts(evidence)))
     return updates
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from cpec_watch.parsers import seedformat
-from cpec_watch.parsers.models import SeedText
+from cpec_watch.models import SeedText
 
 def archive_files(folder: Path) -> list[Path]:
     """The archive's article files, in number order."""

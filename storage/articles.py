@@ -12,12 +12,12 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cpec_watch.parsers import dedup
-from cpec_watch.parsers.models import Article as ArticleData
-from cpec_watch.parsers.models import SeedText
+from cpec_watch.models import Article
+from cpec_watch.models import SeedText
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
 from cpec_watch.storage.db import insert_ignore, sqlite_file_lock
-from cpec_watch.storage.models import Article, SeenEntry, Story, StoryBand, utcnow
+from cpec_watch.storage.models import ArticleRow, SeenEntry, Story, StoryBand, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
 _STORY_LOCK = threading.Lock()
@@ -62,7 +62,7 @@ def entries_to_retry(sess: Session, feed_url: str) -> list[tuple[str, str | None
     return [(url, source) for url, source in rows]
 
 
-def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *, key: str | None = None,
+def store_article(sess: Session, data: Article, archive_dir: Path | None, *, key: str | None = None,
                   archive_source: Path | None = None) -> Stored:
     """Store an article once per canonical URL and once per text; join or start its story.
 
@@ -82,14 +82,14 @@ def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *,
             sess.add(story)
             sess.flush()
             story_id = story.id
-        inserted = insert_ignore(sess, Article, dict(
+        inserted = insert_ignore(sess, ArticleRow, dict(
             url_key=key, url=data.url, canonical_url=data.canonical_url, source=data.source, title=data.title,
             published=data.published, fetched_at=utcnow(), body=data.text, content_hash=text_hash,
             signature=" ".join(map(str, fingerprint.signature)), story_id=story_id))
         if not inserted:  # another run stored it a moment ago
             sess.rollback()
             return _existing(sess, key, text_hash)  # type: ignore[return-value]
-        article = sess.exec(select(Article).where(Article.url_key == key)).one()
+        article = sess.exec(select(ArticleRow).where(ArticleRow.url_key == key)).one()
         insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
         sess.commit()
     if archive_dir is not None:
@@ -97,7 +97,7 @@ def store_article(sess: Session, data: ArticleData, archive_dir: Path | None, *,
     return Stored("stored", article.id, story_id)
 
 
-def write_archive_file(sess: Session, article: Article, archive_dir: Path, source: Path | None = None) -> None:
+def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, source: Path | None = None) -> None:
     """Write (or copy) the article's seed-format file and remember its name."""
     if source is not None:
         name = archive.copy_file(archive_dir, source)
@@ -122,8 +122,8 @@ def _story_lock(sess: Session) -> Iterator[None]:
 
 
 def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
-    for condition, reason in ((Article.url_key == key, "same url"), (Article.content_hash == text_hash, "same text")):
-        found = sess.exec(select(Article).where(condition)).first()
+    for condition, reason in ((ArticleRow.url_key == key, "same url"), (ArticleRow.content_hash == text_hash, "same text")):
+        found = sess.exec(select(ArticleRow).where(condition)).first()
         if found is not None:
             return Stored("duplicate", found.id, found.story_id, reason)
     return None
@@ -137,8 +137,8 @@ def _matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, pu
     STORY_DAYS between dated copies.
     """
     candidates = sess.exec(
-        select(Article.story_id, Article.signature, Article.body, Article.published)
-        .join(StoryBand, col(StoryBand.article_id) == col(Article.id))
+        select(ArticleRow.story_id, ArticleRow.signature, ArticleRow.body, ArticleRow.published)
+        .join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
         .where(col(StoryBand.band).in_(fingerprint.bands))
         .distinct()
     ).all()
@@ -161,16 +161,16 @@ def _matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, pu
     return best_story if best >= dedup.SAME_STORY_THRESHOLD else None
 
 
-def list_articles(sess: Session, since: date | None = None) -> list[Article]:
+def list_articles(sess: Session, since: date | None = None) -> list[ArticleRow]:
     """Stored articles, oldest first; ``since`` filters on publication date (fetch date when unknown)."""
-    query = select(Article).order_by(col(Article.id))
+    query = select(ArticleRow).order_by(col(ArticleRow.id))
     if since is not None:
         start = datetime.combine(since, time.min, tzinfo=timezone.utc)
-        query = query.where((col(Article.published) >= since)
-                            | (col(Article.published).is_(None) & (col(Article.fetched_at) >= start)))
+        query = query.where((col(ArticleRow.published) >= since)
+                            | (col(ArticleRow.published).is_(None) & (col(ArticleRow.fetched_at) >= start)))
     return list(sess.exec(query).all())
 
 
-def missing_archive_files(sess: Session) -> list[Article]:
+def missing_archive_files(sess: Session) -> list[ArticleRow]:
     """Articles whose archive file was not written (a run stopped in between)."""
-    return list(sess.exec(select(Article).where(col(Article.archive_file).is_(None))).all())
+    return list(sess.exec(select(ArticleRow).where(col(ArticleRow.archive_file).is_(None))).all())

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
-from cpec_watch.alerts.subscriptions import Subscription
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.feeds import failing_feeds
-from cpec_watch.storage.models import Article, DigestRecord, ItemUpdate, utcnow
+from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, utcnow
 from cpec_watch.storage.tracking import TimelineEntry, timeline
 
 FEED_PROBLEM_AFTER = timedelta(days=1)  # a feed failing this long is reported, so silence is not "no news"
@@ -84,12 +84,12 @@ def _update(entry: TimelineEntry, names: dict) -> DigestUpdate:
 
 def _other_news(sess: Session, start: datetime | None, end: datetime) -> tuple[DigestArticle, ...]:
     """One article per new story that reported no tracked item."""
-    tracked = select(ItemUpdate.story_id)
-    query = select(Article).where(col(Article.story_id).not_in(tracked), col(Article.fetched_at) <= end)
+    tracked = select(UpdateRow.story_id)
+    query = select(ArticleRow).where(col(ArticleRow.story_id).not_in(tracked), col(ArticleRow.fetched_at) <= end)
     if start is not None:
-        query = query.where(col(Article.fetched_at) > start)
+        query = query.where(col(ArticleRow.fetched_at) > start)
     seen, news = set(), []
-    for article in sess.exec(query.order_by(col(Article.id))).all():
+    for article in sess.exec(query.order_by(col(ArticleRow.id))).all():
         if article.story_id not in seen:
             seen.add(article.story_id)
             news.append(DigestArticle(article.title or article.body[:90], article.source, article.url,

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from cpec_watch.parsers.models import FeedSource
+from cpec_watch.models import FeedSource
 from cpec_watch.storage.db import insert_ignore
 from cpec_watch.storage.models import Feed, utcnow
 

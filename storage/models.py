@@ -40,8 +40,10 @@ class Story(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Article(SQLModel, table=True):
-    """One stored article; ``url_key`` is the first 16 hex of SHA-256 of the canonical URL."""
+class ArticleRow(SQLModel, table=True):
+    """One stored article (table ``article``); ``url_key`` is the first 16 hex of SHA-256 of the canonical URL."""
+
+    __tablename__ = "article"
 
     id: int | None = Field(default=None, primary_key=True)
     url_key: str = Field(unique=True, max_length=16)
@@ -89,9 +91,10 @@ class SeenEntry(SQLModel, table=True):
     last_seen: datetime = Field(default_factory=utcnow)
 
 
-class ItemUpdate(SQLModel, table=True):
+class UpdateRow(SQLModel, table=True):
     """What one story reports about one tracked item (one row per item per story)."""
 
+    __tablename__ = "itemupdate"
     __table_args__ = (UniqueConstraint("item", "story_id"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from cpec_watch.parsers.items import Catalogue
+from cpec_watch.storage.tracking import FindUpdates
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import list_feeds
@@ -72,9 +73,9 @@ def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
     return rows
 
 
-def reindex_store(db_url: str, catalogue: Catalogue) -> int:
+def reindex_store(db_url: str, find: FindUpdates) -> int:
     engine = open_engine(db_url, create=False)
     with session(engine) as sess:
-        count = reindex(sess, catalogue)
+        count = reindex(sess, find)
     engine.dispose()
     return count

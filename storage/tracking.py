@@ -6,18 +6,19 @@ status (``mentioned`` says nothing of a state, so it never changes one), in date
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
-from cpec_watch.parsers.items import Catalogue
-from cpec_watch.parsers.status import item_updates
+from cpec_watch.models import Update
 from cpec_watch.storage.db import insert_ignore
-from cpec_watch.storage.models import Article, ItemUpdate, UpdateSource, utcnow
+from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, utcnow
 
 UNINFORMATIVE = "mentioned"
+FindUpdates = Callable[[str | None, Sequence[str]], Sequence[Update]]  # (title, paragraphs) -> updates
 
 
 @dataclass(frozen=True)
@@ -44,28 +45,31 @@ class TimelineEntry:
             and self.status != self.previous_status
 
 
-def record_updates(sess: Session, article: Article, catalogue: Catalogue) -> int:
-    """Find the tracked items in a stored article; returns how many new updates it made (commits once)."""
-    created = _record(sess, article, catalogue)
+def track_article(sess: Session, article_id: int, find: FindUpdates) -> int:
+    """Record what ``find`` reads in a stored article; returns how many new updates it made (commits once)."""
+    article = sess.get(ArticleRow, article_id)
+    if article is None:
+        raise LookupError(f"no stored article {article_id}")
+    created = _record(sess, article, find)
     sess.commit()
     return created
 
 
-def _record(sess: Session, article: Article, catalogue: Catalogue) -> int:
+def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
     paragraphs = [p for p in article.body.split("\n\n") if p]
     day = _story_date(sess, article)
     if day is not None:  # a dated copy dates the whole story
-        sess.exec(sql_update(ItemUpdate).where(ItemUpdate.story_id == article.story_id,  # type: ignore[call-overload]
-                                           col(ItemUpdate.date).is_(None) | (col(ItemUpdate.date) > day))
+        sess.exec(sql_update(UpdateRow).where(UpdateRow.story_id == article.story_id,  # type: ignore[call-overload]
+                                           col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > day))
                   .values(date=day))
     created = 0
-    for found in item_updates(article.title, paragraphs, catalogue):
-        created += insert_ignore(sess, ItemUpdate, dict(
+    for found in find(article.title, paragraphs):
+        created += insert_ignore(sess, UpdateRow, dict(
             item=found.slug, story_id=article.story_id, article_id=article.id, status=found.status,
             evidence=found.evidence, times=" | ".join(found.times), amounts=" | ".join(found.amounts),
             date=day if day is not None else _fetch_day(article), created_at=utcnow()))
-        row = sess.exec(select(ItemUpdate).where(ItemUpdate.item == found.slug,
-                                                 ItemUpdate.story_id == article.story_id)).one()
+        row = sess.exec(select(UpdateRow).where(UpdateRow.item == found.slug,
+                                                 UpdateRow.story_id == article.story_id)).one()
         if row.status == UNINFORMATIVE and found.status != UNINFORMATIVE:  # a copy that says more: new again
             row.status, row.evidence, row.created_at = found.status, found.evidence, utcnow()
             sess.add(row)
@@ -75,41 +79,41 @@ def _record(sess: Session, article: Article, catalogue: Catalogue) -> int:
     return created
 
 
-def _story_date(sess: Session, article: Article) -> date | None:
+def _story_date(sess: Session, article: ArticleRow) -> date | None:
     """The earliest publication date among the story's articles."""
-    return sess.exec(select(func.min(Article.published)).where(Article.story_id == article.story_id)).one()
+    return sess.exec(select(func.min(ArticleRow.published)).where(ArticleRow.story_id == article.story_id)).one()
 
 
-def _fetch_day(article: Article) -> date | None:
+def _fetch_day(article: ArticleRow) -> date | None:
     """The day an undated article was fetched; None for one imported from an archive (its day is unknown)."""
     return None if article.url.startswith("urn:") else article.fetched_at.date()
 
 
-def track_untracked(sess: Session, catalogue: Catalogue, log: logging.Logger | logging.LoggerAdapter) -> int:
+def track_untracked(sess: Session, find: FindUpdates, log: logging.Logger | logging.LoggerAdapter) -> int:
     """Record updates for articles a stopped run stored but did not get to track; returns how many."""
-    articles = sess.exec(select(Article).where(col(Article.tracked).is_(False)).order_by(col(Article.id))).all()
+    ids = sess.exec(select(ArticleRow.id).where(col(ArticleRow.tracked).is_(False)).order_by(col(ArticleRow.id))).all()
     done = 0
-    for article in articles:
+    for article_id in ids:
         try:
-            record_updates(sess, article, catalogue)
+            track_article(sess, article_id, find)
             done += 1
         except Exception:  # noqa: BLE001 - one article must not stop the run; it stays untracked
             sess.rollback()
-            log.exception("tracking article %s failed", article.id)
+            log.exception("tracking article %s failed", article_id)
     return done
 
 
-def reindex(sess: Session, catalogue: Catalogue) -> int:
+def reindex(sess: Session, find: FindUpdates) -> int:
     """Match every stored article again (after a catalogue change), in one transaction; nothing is fetched.
 
     An update that survives keeps its first ``created_at``, so digests do not report it again.
     """
-    first_seen = {(u.item, u.story_id): u.created_at for u in sess.exec(select(ItemUpdate)).all()}
+    first_seen = {(u.item, u.story_id): u.created_at for u in sess.exec(select(UpdateRow)).all()}
     sess.exec(delete(UpdateSource))  # type: ignore[call-overload]
-    sess.exec(delete(ItemUpdate))  # type: ignore[call-overload]
-    created = sum(_record(sess, article, catalogue)
-                  for article in sess.exec(select(Article).order_by(col(Article.id))).all())
-    for row in sess.exec(select(ItemUpdate)).all():
+    sess.exec(delete(UpdateRow))  # type: ignore[call-overload]
+    created = sum(_record(sess, article, find)
+                  for article in sess.exec(select(ArticleRow).order_by(col(ArticleRow.id))).all())
+    for row in sess.exec(select(UpdateRow)).all():
         if (row.item, row.story_id) in first_seen:
             row.created_at = first_seen[(row.item, row.story_id)]
             sess.add(row)
@@ -119,11 +123,11 @@ def reindex(sess: Session, catalogue: Catalogue) -> int:
 
 def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     """Updates in date order (per item), each with the state it followed."""
-    query = select(ItemUpdate, Article).join(Article, col(Article.id) == col(ItemUpdate.article_id))
+    query = select(UpdateRow, ArticleRow).join(ArticleRow, col(ArticleRow.id) == col(UpdateRow.article_id))
     if item is not None:
-        query = query.where(ItemUpdate.item == item)
-    rows = sess.exec(query.order_by(col(ItemUpdate.item), col(ItemUpdate.date).asc().nulls_first(),
-                                    col(ItemUpdate.id))).all()
+        query = query.where(UpdateRow.item == item)
+    rows = sess.exec(query.order_by(col(UpdateRow.item), col(UpdateRow.date).asc().nulls_first(),
+                                    col(UpdateRow.id))).all()
     sources = _sources(sess, [update.id for update, _ in rows])
     entries, state = [], {}
     for update, article in rows:
@@ -138,8 +142,8 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
 
 def items_for_articles(sess: Session) -> dict[int, list[str]]:
     """Tracked-item slugs per article id (an article lists the items of its story's updates it carried)."""
-    rows = sess.exec(select(UpdateSource.article_id, ItemUpdate.item)
-                     .join(ItemUpdate, col(ItemUpdate.id) == col(UpdateSource.update_id))).all()
+    rows = sess.exec(select(UpdateSource.article_id, UpdateRow.item)
+                     .join(UpdateRow, col(UpdateRow.id) == col(UpdateSource.update_id))).all()
     result: dict[int, list[str]] = {}
     for article_id, item in rows:
         result.setdefault(article_id, []).append(item)
@@ -149,10 +153,10 @@ def items_for_articles(sess: Session) -> dict[int, list[str]]:
 def _sources(sess: Session, update_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
     if not update_ids:
         return {}
-    rows = sess.exec(select(UpdateSource.update_id, Article.source, Article.url)
-                     .join(Article, col(Article.id) == col(UpdateSource.article_id))
+    rows = sess.exec(select(UpdateSource.update_id, ArticleRow.source, ArticleRow.url)
+                     .join(ArticleRow, col(ArticleRow.id) == col(UpdateSource.article_id))
                      .where(col(UpdateSource.update_id).in_(update_ids))
-                     .order_by(col(Article.id))).all()
+                     .order_by(col(ArticleRow.id))).all()
     result: dict[int, list[tuple[str, str]]] = {}
     for update_id, source, url in rows:
         result.setdefault(update_id, []).append((source, url))

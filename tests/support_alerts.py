@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from cpec_watch.alerts.digest import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 
 UTC = datetime.UTC
 HOSTILE = '<script>alert(1)</script> & "CPEC"'

@@ -15,6 +15,8 @@ from aiosmtpd.smtp import AuthResult
 
 from cpec_watch.alerts.email import EmailSettings, build_message, digest_message_id, send_email
 from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.config.errors import ConfigError
+from cpec_watch.config.settings import load_settings
 from tests.support_alerts import HOSTILE, free_port, make_cert, sample_digest, server_context
 
 USER, PASSWORD = "digest-bot", "s3cret pass"
@@ -134,26 +136,36 @@ def test_refused_connection_is_one_clear_line() -> None:
     assert str(info.value) == f"SMTP connection to 127.0.0.1:{port} failed: [Errno 111] Connection refused"
 
 
-def test_settings_from_environment() -> None:
-    assert EmailSettings.from_env({}) is None
+def from_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> EmailSettings | None:
+    for name in ("HOST", "PORT", "USERNAME", "PASSWORD", "SECURITY", "TIMEOUT"):
+        monkeypatch.delenv(f"CPEC_WATCH_SMTP_{name}", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return EmailSettings.from_settings(load_settings())
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert from_env(monkeypatch, {}) is None
     env = {"CPEC_WATCH_SMTP_HOST": "smtp.example", "CPEC_WATCH_SMTP_SECURITY": "SSL",
            "CPEC_WATCH_SMTP_USERNAME": USER, "CPEC_WATCH_SMTP_PASSWORD": PASSWORD,
            "CPEC_WATCH_EMAIL_FROM": "watch@cpec-watch.example", "CPEC_WATCH_EMAIL_TO": " a@x.example, b@y.example ,"}
-    conf = EmailSettings.from_env(env)
+    conf = from_env(monkeypatch, env)
     assert conf == EmailSettings("smtp.example", 465, USER, PASSWORD, "ssl", "watch@cpec-watch.example",
                                  ("a@x.example", "b@y.example"), 30.0)
-    assert PASSWORD not in repr(conf)
-    assert EmailSettings.from_env({**env, "CPEC_WATCH_SMTP_SECURITY": ""}).port == 587
-    assert EmailSettings.from_env({**env, "CPEC_WATCH_SMTP_PORT": "2525"}).port == 2525
-    for change, message in (
-        ({"CPEC_WATCH_SMTP_SECURITY": "tls"}, "SMTP security must be one of none, starttls, ssl, not 'tls'"),
-        ({"CPEC_WATCH_SMTP_PORT": "smtp"}, "CPEC_WATCH_SMTP_PORT must be a number, not 'smtp'"),
-        ({"CPEC_WATCH_SMTP_PORT": "70000"}, "SMTP port must be between 1 and 65535, not 70000"),
-        ({"CPEC_WATCH_EMAIL_FROM": ""}, "CPEC_WATCH_EMAIL_FROM is required when CPEC_WATCH_SMTP_HOST is set"),
-        ({"CPEC_WATCH_EMAIL_TO": " , "}, "no email recipients: set CPEC_WATCH_EMAIL_TO"),
-        ({"CPEC_WATCH_EMAIL_TO": "desk"}, "invalid email address 'desk'"),
-        ({"CPEC_WATCH_SMTP_USERNAME": ""}, "an SMTP password is set without a username"),
+    assert PASSWORD not in repr(conf) and PASSWORD not in repr(load_settings())
+    assert from_env(monkeypatch, {**env, "CPEC_WATCH_SMTP_SECURITY": ""}).port == 587  # type: ignore[union-attr]
+    assert from_env(monkeypatch, {**env, "CPEC_WATCH_SMTP_PORT": "2525"}).port == 2525  # type: ignore[union-attr]
+    for change, error, message in (
+        ({"CPEC_WATCH_SMTP_SECURITY": "tls"}, ConfigError, "invalid setting smtp_security: Input should be"),
+        ({"CPEC_WATCH_SMTP_PORT": "smtp"}, ConfigError, "invalid setting smtp_port: Input should be a valid integer"),
+        ({"CPEC_WATCH_SMTP_PORT": "70000"}, ConfigError, "invalid setting smtp_port: Input should be less than"),
+        ({"CPEC_WATCH_EMAIL_FROM": ""}, ChannelError, "CPEC_WATCH_EMAIL_FROM is required when CPEC_WATCH_SMTP_HOST"),
+        ({"CPEC_WATCH_EMAIL_TO": " , "}, ChannelError, "no email recipients: set CPEC_WATCH_EMAIL_TO"),
+        ({"CPEC_WATCH_EMAIL_TO": "desk"}, ChannelError, "invalid email address 'desk'"),
+        ({"CPEC_WATCH_SMTP_USERNAME": ""}, ChannelError, "an SMTP password is set without a username"),
     ):
-        with pytest.raises(ChannelError) as info:
-            EmailSettings.from_env({**env, **change})
-        assert str(info.value) == message
+        monkeypatch.delenv("CPEC_WATCH_EMAIL_FROM", raising=False)
+        monkeypatch.delenv("CPEC_WATCH_EMAIL_TO", raising=False)
+        with pytest.raises(error) as info:
+            from_env(monkeypatch, {k: v for k, v in {**env, **change}.items() if v != "" or k == "CPEC_WATCH_SMTP_SECURITY"})
+        assert str(info.value).startswith(message)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cpec_watch.alerts.digest import DigestArticle, SourceLink
+from cpec_watch.models import DigestArticle, SourceLink
 from cpec_watch.alerts.render import EMPTY_LINE, to_markdown, to_text
 from cpec_watch.alerts.render_html import to_html
 from cpec_watch.alerts.stdout import write_markdown

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -11,8 +10,9 @@ import httpx
 import pytest
 
 from cpec_watch.alerts.apprise_channel import send_apprise
-from cpec_watch.alerts.digest import DigestArticle, SourceLink
+from cpec_watch.models import DigestArticle, SourceLink
 from cpec_watch.alerts.errors import ChannelError
+from cpec_watch.retry import RetryPolicy
 from cpec_watch.alerts.render_slack import MAX_SECTION, to_slack_messages
 from cpec_watch.alerts.slack import send_slack
 from tests.support_alerts import free_port, sample_digest, update, webhook_server
@@ -77,12 +77,11 @@ def test_two_hundred_updates_arrive_whole_across_valid_messages(client: httpx.Cl
 
 def test_rate_limit_and_server_error_are_retried(client: httpx.Client) -> None:
     payloads = to_slack_messages(sample_digest())
+    slept: list[float] = []
     with webhook_server(failures=(429, 500)) as hook:
-        start = time.monotonic()
-        assert send_slack(payloads, hook.url, client=client, backoff=0.01) == 1
-        elapsed = time.monotonic() - start
+        assert send_slack(payloads, hook.url, client=client, policy=RetryPolicy(backoff=0.5, sleep=slept.append)) == 1
     assert hook.attempts == 3 and hook.received == payloads
-    assert 1.0 <= elapsed < 5  # Retry-After: 1 was honoured
+    assert slept == [1.0, 1.0]  # Retry-After: 1 honoured on the 429, then backoff 0.5 * 2 after the 500
 
 
 def test_refusal_reports_what_was_delivered_and_resume_finishes(client: httpx.Client) -> None:
@@ -100,12 +99,14 @@ def test_refusal_reports_what_was_delivered_and_resume_finishes(client: httpx.Cl
 
 
 def test_exhausted_retries_and_unreachable_webhook(client: httpx.Client) -> None:
-    payloads = to_slack_messages(sample_digest())
+    payloads, slept = to_slack_messages(sample_digest()), []
     with webhook_server(failures=(500, 500, 500)) as hook:
         with pytest.raises(ChannelError, match=r"refused message 1 of 1 after 3 attempts: HTTP 500"):
-            send_slack(payloads, hook.url, client=client, max_retries=2, backoff=0.01)
+            send_slack(payloads, hook.url, client=client, policy=RetryPolicy(retries=2, sleep=slept.append))
+    assert slept == [1.0, 2.0]
     with pytest.raises(ChannelError, match="unreachable") as info:
-        send_slack(payloads, f"http://127.0.0.1:{free_port()}/hook", client=client, max_retries=1, backoff=0.01)
+        send_slack(payloads, f"http://127.0.0.1:{free_port()}/hook", client=client,
+                   policy=RetryPolicy(retries=1, sleep=slept.append))
     assert info.value.delivered == 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.models import Article, SeenEntry
+from cpec_watch.storage.models import ArticleRow, SeenEntry
 from tests.conftest import FIXTURES
 from tests.support.webserver import serve_fixtures
 
@@ -44,7 +44,7 @@ def test_a_run_killed_mid_feed_is_completed_by_the_next_run(tmp_path: Path) -> N
 
     engine = open_engine(db)
     with session(engine) as sess:
-        articles = sess.exec(select(Article)).all()
+        articles = sess.exec(select(ArticleRow)).all()
         stories = {a.story_id for a in articles if not a.url.startswith("urn:")}
         assert len(stories) == EXPECTED["totals"]["cpec_stories"]
         assert all(a.tracked and a.archive_file for a in articles)

@@ -24,7 +24,7 @@ from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.digests import digest_pass
 from cpec_watch.flows.runs import monitor_pass
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.models import Article, DigestRecord, ItemUpdate, Story, UpdateSource
+from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, Story, UpdateSource
 from tests.conftest import SEEDS
 from tests.support.webserver import serve_fixtures
 from tests.support_alerts import free_port, webhook_server
@@ -111,13 +111,13 @@ def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
             story = Story()
             sess.add(story)
             sess.flush()
-            article = Article(url_key=hashlib.sha256(f"{item}{n}".encode()).hexdigest()[:16], url=f"https://example.org/{item}/{n}",
+            article = ArticleRow(url_key=hashlib.sha256(f"{item}{n}".encode()).hexdigest()[:16], url=f"https://example.org/{item}/{n}",
                               canonical_url=f"https://example.org/{item}/{n}", source=f"Outlet {n % 7}",
                               title=f"Update {n}", published=date(2025, 9, 1), body=f"Body {n}",
                               content_hash=f"{item}{n}", signature="1", story_id=story.id)
             sess.add(article)
             sess.flush()
-            update = ItemUpdate(item=item, story_id=story.id, article_id=article.id, status="under-construction",
+            update = UpdateRow(item=item, story_id=story.id, article_id=article.id, status="under-construction",
                                 evidence=f"Evidence {n}: work on the zone's block {n} <b>&amp; roads</b> @here "
                                          f"is under way.", date=date(2025, 9, 1))
             sess.add(update)
@@ -257,8 +257,8 @@ def test_reindex_does_not_make_old_updates_new_again(sqlite_url: str, tmp_path: 
 
 
 def test_two_runs_cannot_send_the_same_period(sqlite_url: str) -> None:
-    from cpec_watch.alerts.digest import Digest
-    from cpec_watch.alerts.subscriptions import Subscription
+    from cpec_watch.models import Digest
+    from cpec_watch.config.subscriptions import Subscription
     from cpec_watch.storage.digests import begin_send, finish_send
     from cpec_watch.storage.models import utcnow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cpec_watch.parsers.feedlist import FeedListError, default_feeds, load_feed_list
-from cpec_watch.parsers.models import FeedSource
+from cpec_watch.models import FeedSource
 from cpec_watch.parsers.urls import is_undecodable_aggregator
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>

@@ -12,7 +12,7 @@ from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.runs import backfill_pass, monitor_pass
 from cpec_watch.parsers import seedformat
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.models import Article, Feed, SeenEntry
+from cpec_watch.storage.models import ArticleRow, Feed, SeenEntry
 from tests.conftest import FIXTURES
 from tests.support.webserver import FixtureServer, serve_fixtures
 
@@ -62,7 +62,7 @@ def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_no
 
     engine = open_engine(db_url)
     with session(engine) as sess:
-        articles = sess.exec(select(Article)).all()
+        articles = sess.exec(select(ArticleRow)).all()
         health = {f.url.removeprefix(server.base_url): f for f in sess.exec(select(Feed)).all()}
     # Every CPEC story is there, each in exactly one story, and nothing else is.
     by_path = {a.canonical_url.split("127.0.0.1", 1)[-1].split("/", 1)[-1]: a for a in articles}
@@ -124,7 +124,7 @@ def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_no
     for path in EXPECTED["totals"]["main_feeds"]:
         assert main_statuses[path] == 304
     with session(engine) as sess:
-        assert len(sess.exec(select(Article)).all()) == len(articles)
+        assert len(sess.exec(select(ArticleRow)).all()) == len(articles)
     engine.dispose()
 
 
@@ -173,7 +173,7 @@ def test_backfill_from_a_url_list_stores_what_the_user_chose(sqlite_url: str, tm
     assert (summary.total("stored"), summary.total("seen")) == (2, 1)
     engine = open_engine(sqlite_url)
     with session(engine) as sess:
-        titles = sorted(a.title for a in sess.exec(select(Article)).all())
+        titles = sorted(a.title for a in sess.exec(select(ArticleRow)).all())
     engine.dispose()
     assert "Karachi" in titles[0] and titles[1].startswith("Rashakai SEZ")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cpec_watch.parsers.models import SeedText
+from cpec_watch.models import SeedText
 from cpec_watch.parsers.seedformat import archive_name, next_number, parse, render, split_archive_name
 from cpec_watch.parsers.urls import url_key
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from cpec_watch.parsers.items import load_catalogue
-from cpec_watch.parsers.status import STATUSES, ItemUpdate, classify, find_amounts, find_times, item_updates
+from cpec_watch.models import Update
+from cpec_watch.parsers.status import STATUSES, classify, find_amounts, find_times, item_updates
 
 CATALOGUE = load_catalogue()
 
@@ -96,7 +97,7 @@ def test_one_update_per_item_with_the_most_advanced_state_and_its_evidence():
     kohat = updates[0]
     assert kohat.status == "under-construction"
     assert kohat.evidence.endswith("Work on this project has already begun.")
-    assert updates[1] == ItemUpdate("rashakai-sez", "mentioned", paragraphs[1], (), ())
+    assert updates[1] == Update("rashakai-sez", "mentioned", paragraphs[1], (), ())
 
 
 def test_update_carries_times_and_amounts_of_its_evidence():

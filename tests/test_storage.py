@@ -10,21 +10,21 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import select
 
 from cpec_watch.parsers import seedformat
-from cpec_watch.parsers.models import Article as ArticleData
-from cpec_watch.parsers.models import FeedSource, SeedText
+from cpec_watch.models import Article
+from cpec_watch.models import FeedSource, SeedText
 from cpec_watch.storage import archive
 from cpec_watch.storage.articles import is_new_entry, list_articles, record_entry, store_article
 from cpec_watch.storage.db import StorageError, open_engine, session
 from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
-from cpec_watch.storage.models import Article, SeenEntry, Story
+from cpec_watch.storage.models import ArticleRow, SeenEntry, Story
 
 BODY = ("The Rashakai Special Economic Zone has received its first Chinese investors, officials said.",
         "Work on the boundary wall and internal roads is already under way, the zone developer added.",
         "The zone sits on the motorway between Peshawar and Islamabad and is part of CPEC Phase II.")
 
 
-def article(url: str, paragraphs: tuple[str, ...] = BODY, source: str = "Dawn") -> ArticleData:
-    return ArticleData(url, url, source, "Rashakai zone gets investors", date(2025, 9, 1), paragraphs)
+def article(url: str, paragraphs: tuple[str, ...] = BODY, source: str = "Dawn") -> Article:
+    return Article(url, url, source, "Rashakai zone gets investors", date(2025, 9, 1), paragraphs)
 
 
 def test_migrations_create_every_table_and_are_idempotent(db_url: str) -> None:
@@ -52,7 +52,7 @@ def test_same_url_and_same_text_are_stored_once(db_url: str, tmp_path: Path) -> 
         assert (again.outcome, again.reason, again.article_id) == ("duplicate", "same url", first.article_id)
         assert (copy.outcome, copy.reason, copy.article_id) == ("duplicate", "same text", first.article_id)
         assert len(list_articles(sess)) == 1
-        key = sess.get(Article, first.article_id).url_key
+        key = sess.get(ArticleRow, first.article_id).url_key
     assert [p.name for p in archive.archive_files(tmp_path)] == [f"000_{key}.txt"]
     engine.dispose()
 
@@ -63,7 +63,7 @@ def test_seeds_002_and_003_become_one_story_and_others_do_not(db_url: str, seeds
         stories = {}
         for path in sorted(seeds_dir.glob("*.txt")):
             seed = seedformat.parse(path.read_text(encoding="utf-8"))
-            data = ArticleData(f"urn:test:{path.stem}", f"urn:test:{path.stem}", "seed", seed.title, seed.published,
+            data = Article(f"urn:test:{path.stem}", f"urn:test:{path.stem}", "seed", seed.title, seed.published,
                                seed.paragraphs)
             stories[path.name[:3]] = store_article(sess, data, None).story_id
         assert stories["002"] == stories["003"]
@@ -87,7 +87,7 @@ def test_concurrent_writers_cannot_duplicate_an_article(db_url: str, tmp_path: P
     for thread in threads:
         thread.join()
     with session(engine) as sess:
-        assert len(sess.exec(select(Article)).all()) == 1
+        assert len(sess.exec(select(ArticleRow)).all()) == 1
     assert sorted(r.outcome for r in results) == ["duplicate"] * 3 + ["stored"]
     assert len({r.article_id for r in results}) == 1
     assert len(archive.archive_files(tmp_path)) == 1
@@ -151,7 +151,7 @@ def test_a_store_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None
 
 def _store_seed(url: str, seed_path: str, barrier) -> None:  # type: ignore[no-untyped-def]
     seed = seedformat.parse(Path(seed_path).read_text(encoding="utf-8"))
-    data = ArticleData(f"urn:test:{seed_path}", f"urn:test:{seed_path}", "seed", seed.title, seed.published,
+    data = Article(f"urn:test:{seed_path}", f"urn:test:{seed_path}", "seed", seed.title, seed.published,
                        seed.paragraphs)
     engine = open_engine(url)
     barrier.wait()
@@ -177,5 +177,5 @@ def test_two_processes_storing_copies_of_one_story_at_once_make_one_story(tmp_pa
             assert worker.exitcode == 0
         engine = open_engine(url)
         with session(engine) as sess:
-            assert len({a.story_id for a in sess.exec(select(Article)).all()}) == 1
+            assert len({a.story_id for a in sess.exec(select(ArticleRow)).all()}) == 1
         engine.dispose()

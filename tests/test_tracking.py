@@ -12,11 +12,12 @@ from cpec_watch.cli.main import cli
 from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.pipeline import import_folder, open_pipeline
 from cpec_watch.parsers.items import load_catalogue
-from cpec_watch.parsers.models import Article as ArticleData
+from cpec_watch.parsers.status import updates_finder
+from cpec_watch.models import Article
 from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import session
-from cpec_watch.storage.models import Article
-from cpec_watch.storage.tracking import record_updates, reindex, timeline
+from cpec_watch.storage.models import ArticleRow
+from cpec_watch.storage.tracking import reindex, timeline, track_article
 from tests.conftest import SEEDS
 
 # What the seeds must yield (issue #3's acceptance list), by seed file number.
@@ -40,7 +41,7 @@ def seeded(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_seeds_yield_the_expected_updates_once_per_story(seeded) -> None:  # type: ignore[no-untyped-def]
     with session(seeded.engine) as sess:
         entries = timeline(sess)
-        files = {a.id: a.archive_file[:3] for a in sess.exec(select(Article)).all()}
+        files = {a.id: a.archive_file[:3] for a in sess.exec(select(ArticleRow)).all()}
     by_seed: dict[str, dict[str, str]] = {}
     for entry in entries:
         by_seed.setdefault(files[entry.article_id], {})[entry.item] = entry.status
@@ -59,17 +60,17 @@ def test_seeds_yield_the_expected_updates_once_per_story(seeded) -> None:  # typ
 
 def _articles(pipe, sources):  # type: ignore[no-untyped-def]
     with session(pipe.engine) as sess:
-        return [sess.exec(select(Article).where(Article.url == url)).one() for _, url in sources]
+        return [sess.exec(select(ArticleRow).where(ArticleRow.url == url)).one() for _, url in sources]
 
 
 def test_a_later_report_is_a_status_change(seeded) -> None:  # type: ignore[no-untyped-def]
-    later = ArticleData("https://dawn.com/news/ml1-ground", "https://dawn.com/news/ml1-ground", "Dawn",
+    later = Article("https://dawn.com/news/ml1-ground", "https://dawn.com/news/ml1-ground", "Dawn",
                         "Groundbreaking of ML-1 railway upgrade performed", None,
                         ("Prime Minister performed the groundbreaking of the ML-1 railway upgrade in Karachi on "
                          "Thursday, officials said.", "The first section runs from Karachi to Hyderabad."))
     with session(seeded.engine) as sess:
         stored = store_article(sess, later, None)
-        record_updates(sess, sess.get(Article, stored.article_id), seeded.catalogue)
+        track_article(sess, stored.article_id, seeded.find_updates)
         ml1 = [e for e in timeline(sess, "ml-1")]
     assert [e.status for e in ml1][-1] == "groundbreaking"
     assert ml1[-1].is_change and ml1[-1].previous_status == ml1[-2].status
@@ -82,9 +83,9 @@ def test_reindex_applies_a_changed_catalogue_without_fetching(seeded, tmp_path: 
     with session(seeded.engine) as sess:
         before = len(timeline(sess))
         assert not timeline(sess, "china-window")
-        assert reindex(sess, load_catalogue(extra)) == before + 1
+        assert reindex(sess, updates_finder(load_catalogue(extra))) == before + 1
         assert [e.item for e in timeline(sess, "china-window")] == ["china-window"]
-        assert reindex(sess, load_catalogue()) == before  # and back
+        assert reindex(sess, updates_finder(load_catalogue())) == before  # and back
 
 
 def test_items_timeline_and_articles_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
