@@ -7,6 +7,7 @@
 
 The virtual environment is (re)installed when pyproject.toml changes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ EXTRAS = {"run": "", "test": "[test]", "bench": "[test,bench]"}
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs under whatever python3 is
         sys.exit(f"CPEC Watch needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     if not (BIN / "python").exists():
         print(f"creating {VENV} ...", file=sys.stderr)
@@ -32,8 +33,11 @@ def ensure_venv(extras: str) -> None:
     marker = VENV / f".installed-{stamp}"
     if not marker.exists():
         print(f"installing cpec-watch{extras} into {VENV} ...", file=sys.stderr)
-        subprocess.run([str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        "-e", f".{extras}"], cwd=ROOT, check=True)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", f".{extras}"],
+            cwd=ROOT,
+            check=True,
+        )
         for old in VENV.glob(".installed-*"):
             old.unlink()
         marker.touch()

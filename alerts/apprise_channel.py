@@ -1,13 +1,14 @@
 """Any Apprise URL (Telegram, Matrix, Discord, ntfy, ...) as a digest channel, sent as Markdown."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import apprise
 
-from cpec_watch.models import Digest
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_markdown
+from cpec_watch.models import Digest
 
 
 def send_apprise(digest: Digest, urls: Sequence[str]) -> None:

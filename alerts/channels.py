@@ -2,6 +2,7 @@
 
 What is rendered is what the outbox records, so a resumed or audited send is exactly what went out.
 """
+
 from __future__ import annotations
 
 import json

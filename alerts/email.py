@@ -4,6 +4,7 @@ Security "ssl" is implicit TLS (port 465), "starttls" upgrades a plain connectio
 "none" sends in clear (a local relay, port 25). Certificates are verified with the default
 context unless ``ssl_context`` is given (tests trust a throwaway certificate that way).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@
 
 The message is always one line, safe to show at the CLI boundary (no secrets, no webhook URL).
 """
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Order everywhere: status changes, other updates grouped by tracked item, other CPEC news, feed health.
 Sources show the first two outlets (linked) and "+N" for the rest; only http(s) URLs become links.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -125,7 +126,7 @@ def to_text(digest: Digest) -> str:
         lines += [f"STATUS CHANGES ({len(digest.status_changes)})", ""]
         for update in digest.status_changes:
             lines.append(f"* {item_label(update.item_name, update.item_slug)}: {transition(update)}")
-            lines += _text_update(update, "  ", with_status=False) + [""]
+            lines += [*_text_update(update, "  ", with_status=False), ""]
     if digest.updates:
         lines += [f"UPDATES ({len(digest.updates)})", ""]
         for slug, name, updates in group_by_item(digest.updates):

@@ -2,11 +2,11 @@
 
 Every article-derived string goes through ``html.escape``; only http(s) URLs become links.
 """
+
 from __future__ import annotations
 
 from html import escape
 
-from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,
@@ -18,12 +18,15 @@ from cpec_watch.alerts.render import (
     safe_url,
     split_sources,
 )
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 
 _FONT = "font-family:Helvetica,Arial,sans-serif;"
 _H2 = "font-size:17px;margin:28px 0 10px;padding-bottom:4px;border-bottom:2px solid #d1d5db;color:#111827;"
 _CARD = "background:#ffffff;border:1px solid #e5e7eb;border-radius:6px;padding:12px 16px;margin:0 0 12px;"
-_CHANGE = "background:#ffffff;border:1px solid #e5e7eb;border-left:4px solid #15803d;border-radius:6px;" \
+_CHANGE = (
+    "background:#ffffff;border:1px solid #e5e7eb;border-left:4px solid #15803d;border-radius:6px;"
     "padding:12px 16px;margin:0 0 12px;"
+)
 _META = "margin:4px 0 0;font-size:13px;color:#6b7280;"
 _LINK = "color:#1d4ed8;text-decoration:underline;"
 _PILL = "display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:bold;"

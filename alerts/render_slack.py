@@ -5,11 +5,11 @@ most 150. Larger digests are split across several messages; an update is never s
 evidence sentence is cut with an ellipsis instead). Article text is escaped (&, <, >) and mentions
 (@here, @channel, @everyone) are broken with a zero-width space so nothing pings.
 """
+
 from __future__ import annotations
 
 import re
 
-from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,
@@ -21,6 +21,7 @@ from cpec_watch.alerts.render import (
     safe_url,
     split_sources,
 )
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -112,7 +113,7 @@ def _sections(heading: str | None, entries: list[str]) -> list[Block]:
     blocks: list[Block] = []
     lines: list[str] = []
     for entry in entries:
-        if lines and len(_join(heading, lines + [entry])) > MAX_SECTION:
+        if lines and len(_join(heading, [*lines, entry])) > MAX_SECTION:
             blocks.append(_section(_join(heading, lines)))
             heading, lines = (f"{heading} (continued)" if heading else None), []
         lines.append(entry)
@@ -167,8 +168,10 @@ def _split(blocks: list[Block], first_room: int, room: int) -> list[list[Block]]
 def to_slack_messages(digest: Digest) -> list[dict[str, object]]:
     """Webhook payloads ({"text", "blocks"}), in posting order."""
     chunks = _split(_body(digest), MAX_BLOCKS - 2, MAX_BLOCKS - 1)
-    context = {"type": "context", "elements": [{"type": "mrkdwn", "text": slack_text(
-        f"{period_line(digest)} · {digest.summary}", MAX_SECTION)}]}
+    context = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": slack_text(f"{period_line(digest)} · {digest.summary}", MAX_SECTION)}],
+    }
     messages: list[dict[str, object]] = []
     for i, chunk in enumerate(chunks, start=1):
         part = f" ({i}/{len(chunks)})" if len(chunks) > 1 else ""

@@ -4,6 +4,7 @@ Retries on 429 (honouring Retry-After, capped) and on 5xx or a refused connectio
 backoff). Any other failure raises ChannelError carrying ``delivered`` so a caller can resume with
 ``payloads[delivered:]``. The webhook URL is a secret: it never appears in an error message.
 """
+
 from __future__ import annotations
 
 import httpx
@@ -33,12 +34,13 @@ def send_slack(
         for delivered, payload in enumerate(payloads):
             what = f"message {delivered + 1} of {len(payloads)}"
             try:
-                policy.call(lambda _: _post_once(http, webhook_url, payload, policy))
+                policy.call(lambda _, payload=payload: _post_once(http, webhook_url, payload, policy))
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 raise ChannelError(f"Slack webhook unreachable for {what}: {exc}", delivered=delivered) from exc
             except httpx.HTTPError as exc:
-                raise ChannelError(f"Slack webhook failed for {what}: {type(exc).__name__}: {exc}",
-                                   delivered=delivered) from exc
+                raise ChannelError(
+                    f"Slack webhook failed for {what}: {type(exc).__name__}: {exc}", delivered=delivered
+                ) from exc
             except _Refused as exc:
                 attempts = getattr(exc, "attempts", 1)
                 tries = f" after {attempts} attempts" if attempts > 1 else ""

@@ -1,12 +1,13 @@
 """The Markdown channel: the digest to stdout, or to a file."""
+
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
-from cpec_watch.models import Digest
 from cpec_watch.alerts.render import to_markdown
+from cpec_watch.models import Digest
 
 
 def write_markdown(digest: Digest, path: Path | None = None) -> None:

@@ -10,6 +10,7 @@ over 300 days (``--undated``: no dates, so the story date window does not apply)
 
     .venv/bin/python bench/dedup_bench.py [--sizes 250 500 1000 2000] [--window 100] [--seed 7] [--undated]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,54 +25,306 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import Session, col, select  # noqa: E402
+from sqlmodel import Session, col, select
 
-from cpec_watch.parsers import dedup  # noqa: E402
-from cpec_watch.models import Article  # noqa: E402
-from cpec_watch.storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article  # noqa: E402
-from cpec_watch.storage.db import open_engine, session  # noqa: E402
-from cpec_watch.storage.models import ArticleRow, StoryBand  # noqa: E402
+from cpec_watch.models import Article
+from cpec_watch.parsers import dedup
+from cpec_watch.storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article
+from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.models import ArticleRow, StoryBand
 
 PROJECTS = (
-    "ML-1 railway upgrade", "Gwadar port", "Rashakai Special Economic Zone", "Dhabeji Special Economic Zone",
-    "Allama Iqbal Industrial City", "Kohat cargo train", "Karakoram Highway realignment", "Khunjerab dry port",
-    "Gwadar East Bay Expressway", "Thar coal block", "Karachi Circular Railway", "Azad Pattan hydropower project",
-    "Bostan Special Economic Zone", "New Gwadar International Airport", "Hakla-Dera Ismail Khan motorway",
-    "Mohmand Marwat Special Economic Zone", "Gwadar desalination plant", "Matiari-Lahore transmission line",
+    "ML-1 railway upgrade",
+    "Gwadar port",
+    "Rashakai Special Economic Zone",
+    "Dhabeji Special Economic Zone",
+    "Allama Iqbal Industrial City",
+    "Kohat cargo train",
+    "Karakoram Highway realignment",
+    "Khunjerab dry port",
+    "Gwadar East Bay Expressway",
+    "Thar coal block",
+    "Karachi Circular Railway",
+    "Azad Pattan hydropower project",
+    "Bostan Special Economic Zone",
+    "New Gwadar International Airport",
+    "Hakla-Dera Ismail Khan motorway",
+    "Mohmand Marwat Special Economic Zone",
+    "Gwadar desalination plant",
+    "Matiari-Lahore transmission line",
 )
 PLACES = (
-    "Nowshera", "Peshawar", "Gwadar", "Turbat", "Quetta", "Karachi", "Thatta", "Hyderabad", "Sukkur", "Rohri",
-    "Multan", "Faisalabad", "Lahore", "Sahiwal", "Gujranwala", "Islamabad", "Abbottabad", "Mansehra", "Gilgit",
-    "Sost", "Hunza", "Kohat", "Karak", "Bannu", "Dera Ismail Khan", "Zhob", "Khuzdar", "Pasni", "Ormara",
-    "Hub", "Jamshoro", "Nawabshah", "Larkana", "Bahawalpur", "Rahim Yar Khan", "Mirpur", "Muzaffarabad",
-    "Chitral", "Swat", "Mardan", "Attock", "Jhelum", "Sialkot", "Kasur", "Okara", "Dadu", "Sanghar", "Badin",
-    "Haripur", "Hattar", "Thakot", "Chilas", "Dasu", "Besham", "Taxila", "Chakwal", "Mianwali", "Bhakkar",
-    "Layyah", "Khanewal", "Vehari", "Pakpattan", "Jhang", "Sargodha", "Khushab", "Gujrat", "Mandi Bahauddin",
-    "Hafizabad", "Sheikhupura", "Nankana", "Ghotki", "Kashmore", "Jacobabad", "Sibi", "Loralai", "Panjgur",
-    "Kharan", "Awaran", "Lasbela", "Uthal", "Jiwani", "Mastung", "Kalat", "Nushki", "Chaman", "Pishin",
-    "Tank", "Lakki Marwat", "Hangu", "Parachinar", "Charsadda", "Swabi", "Buner", "Dir", "Skardu", "Astore",
+    "Nowshera",
+    "Peshawar",
+    "Gwadar",
+    "Turbat",
+    "Quetta",
+    "Karachi",
+    "Thatta",
+    "Hyderabad",
+    "Sukkur",
+    "Rohri",
+    "Multan",
+    "Faisalabad",
+    "Lahore",
+    "Sahiwal",
+    "Gujranwala",
+    "Islamabad",
+    "Abbottabad",
+    "Mansehra",
+    "Gilgit",
+    "Sost",
+    "Hunza",
+    "Kohat",
+    "Karak",
+    "Bannu",
+    "Dera Ismail Khan",
+    "Zhob",
+    "Khuzdar",
+    "Pasni",
+    "Ormara",
+    "Hub",
+    "Jamshoro",
+    "Nawabshah",
+    "Larkana",
+    "Bahawalpur",
+    "Rahim Yar Khan",
+    "Mirpur",
+    "Muzaffarabad",
+    "Chitral",
+    "Swat",
+    "Mardan",
+    "Attock",
+    "Jhelum",
+    "Sialkot",
+    "Kasur",
+    "Okara",
+    "Dadu",
+    "Sanghar",
+    "Badin",
+    "Haripur",
+    "Hattar",
+    "Thakot",
+    "Chilas",
+    "Dasu",
+    "Besham",
+    "Taxila",
+    "Chakwal",
+    "Mianwali",
+    "Bhakkar",
+    "Layyah",
+    "Khanewal",
+    "Vehari",
+    "Pakpattan",
+    "Jhang",
+    "Sargodha",
+    "Khushab",
+    "Gujrat",
+    "Mandi Bahauddin",
+    "Hafizabad",
+    "Sheikhupura",
+    "Nankana",
+    "Ghotki",
+    "Kashmore",
+    "Jacobabad",
+    "Sibi",
+    "Loralai",
+    "Panjgur",
+    "Kharan",
+    "Awaran",
+    "Lasbela",
+    "Uthal",
+    "Jiwani",
+    "Mastung",
+    "Kalat",
+    "Nushki",
+    "Chaman",
+    "Pishin",
+    "Tank",
+    "Lakki Marwat",
+    "Hangu",
+    "Parachinar",
+    "Charsadda",
+    "Swabi",
+    "Buner",
+    "Dir",
+    "Skardu",
+    "Astore",
 )
 AGENCIES = (
-    "planning ministry", "Board of Investment", "CPEC Authority", "Pakistan Railways", "Gwadar Port Authority",
-    "National Highway Authority", "provincial industries department", "Federal Board of Revenue", "State Bank",
-    "Private Power and Infrastructure Board", "zone development company", "Sindh Board of Investment",
-    "Balochistan finance department", "Water and Power Development Authority", "commerce ministry",
+    "planning ministry",
+    "Board of Investment",
+    "CPEC Authority",
+    "Pakistan Railways",
+    "Gwadar Port Authority",
+    "National Highway Authority",
+    "provincial industries department",
+    "Federal Board of Revenue",
+    "State Bank",
+    "Private Power and Infrastructure Board",
+    "zone development company",
+    "Sindh Board of Investment",
+    "Balochistan finance department",
+    "Water and Power Development Authority",
+    "commerce ministry",
 )
-FIRST_NAMES = ("Ayesha", "Bilal", "Farhan", "Hina", "Imran", "Javed", "Kamran", "Lubna", "Mehwish", "Nadeem",
-               "Omer", "Qasim", "Rabia", "Saima", "Tariq", "Usman", "Waqar", "Yasmin", "Zubair", "Asad",
-               "Naveed", "Sadia", "Fahad", "Erum", "Shahid", "Gul", "Durdana", "Haroon", "Iqra", "Moeen")
-SURNAMES = ("Qureshi", "Baloch", "Khattak", "Memon", "Chaudhry", "Siddiqui", "Afridi", "Bhutto", "Malik",
-            "Shah", "Jatoi", "Marri", "Yousafzai", "Abbasi", "Kazmi", "Rind", "Durrani", "Soomro", "Niazi",
-            "Lodhi", "Bugti", "Mengal", "Gillani", "Tareen", "Awan", "Kakar", "Bangash", "Wazir", "Paracha")
-SYLLABLES = ("hua", "xin", "tong", "da", "zhong", "tai", "long", "sheng", "feng", "kai", "yuan", "jin", "hai",
-             "rui", "ming", "bao", "heng", "lian", "chang", "guang", "wei", "xing", "an", "tian", "yu", "hong",
-             "cheng", "fu", "kang", "jia", "shun", "li", "mao", "qiang", "run", "de", "hao", "ye", "bo", "teng")
-TRADES = ("Engineering", "Holdings", "Textiles", "Logistics", "Power", "Steel", "Ceramics", "Agritech", "Pharma",
-          "Glass", "Cables", "Motors", "Electronics", "Packaging", "Chemicals", "Foods", "Tiles", "Solar")
-GOODS = ("cement", "gypsum", "rock salt", "chromite", "marble", "seafood", "dates", "cotton yarn", "citrus",
-         "copper cathodes", "mangoes", "sesame", "surgical instruments", "leather jackets", "rice", "onyx")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+FIRST_NAMES = (
+    "Ayesha",
+    "Bilal",
+    "Farhan",
+    "Hina",
+    "Imran",
+    "Javed",
+    "Kamran",
+    "Lubna",
+    "Mehwish",
+    "Nadeem",
+    "Omer",
+    "Qasim",
+    "Rabia",
+    "Saima",
+    "Tariq",
+    "Usman",
+    "Waqar",
+    "Yasmin",
+    "Zubair",
+    "Asad",
+    "Naveed",
+    "Sadia",
+    "Fahad",
+    "Erum",
+    "Shahid",
+    "Gul",
+    "Durdana",
+    "Haroon",
+    "Iqra",
+    "Moeen",
+)
+SURNAMES = (
+    "Qureshi",
+    "Baloch",
+    "Khattak",
+    "Memon",
+    "Chaudhry",
+    "Siddiqui",
+    "Afridi",
+    "Bhutto",
+    "Malik",
+    "Shah",
+    "Jatoi",
+    "Marri",
+    "Yousafzai",
+    "Abbasi",
+    "Kazmi",
+    "Rind",
+    "Durrani",
+    "Soomro",
+    "Niazi",
+    "Lodhi",
+    "Bugti",
+    "Mengal",
+    "Gillani",
+    "Tareen",
+    "Awan",
+    "Kakar",
+    "Bangash",
+    "Wazir",
+    "Paracha",
+)
+SYLLABLES = (
+    "hua",
+    "xin",
+    "tong",
+    "da",
+    "zhong",
+    "tai",
+    "long",
+    "sheng",
+    "feng",
+    "kai",
+    "yuan",
+    "jin",
+    "hai",
+    "rui",
+    "ming",
+    "bao",
+    "heng",
+    "lian",
+    "chang",
+    "guang",
+    "wei",
+    "xing",
+    "an",
+    "tian",
+    "yu",
+    "hong",
+    "cheng",
+    "fu",
+    "kang",
+    "jia",
+    "shun",
+    "li",
+    "mao",
+    "qiang",
+    "run",
+    "de",
+    "hao",
+    "ye",
+    "bo",
+    "teng",
+)
+TRADES = (
+    "Engineering",
+    "Holdings",
+    "Textiles",
+    "Logistics",
+    "Power",
+    "Steel",
+    "Ceramics",
+    "Agritech",
+    "Pharma",
+    "Glass",
+    "Cables",
+    "Motors",
+    "Electronics",
+    "Packaging",
+    "Chemicals",
+    "Foods",
+    "Tiles",
+    "Solar",
+)
+GOODS = (
+    "cement",
+    "gypsum",
+    "rock salt",
+    "chromite",
+    "marble",
+    "seafood",
+    "dates",
+    "cotton yarn",
+    "citrus",
+    "copper cathodes",
+    "mangoes",
+    "sesame",
+    "surgical instruments",
+    "leather jackets",
+    "rice",
+    "onyx",
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 LEDES = (
     "{PLACE}: Work on the {project} has moved into a new stage, the {agency} said on {weekday}, with {n} "
@@ -189,20 +442,34 @@ def company_name(rng: random.Random) -> str:
 def synthetic_story(rng: random.Random, index: int) -> tuple[str, date, tuple[str, ...]]:
     """A distinct synthetic CPEC story (~300 words): title, publication date, paragraphs."""
     project, place = rng.choice(PROJECTS), rng.choice(PLACES)
-    local = {"places": rng.sample(PLACES, 3), "firms": [company_name(rng) for _ in range(2)],
-             "people": [f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}" for _ in range(2)],
-             "goods": rng.sample(GOODS, 2), "months": rng.sample(MONTHS, 2), "agencies": rng.sample(AGENCIES, 2)}
+    local = {
+        "places": rng.sample(PLACES, 3),
+        "firms": [company_name(rng) for _ in range(2)],
+        "people": [f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}" for _ in range(2)],
+        "goods": rng.sample(GOODS, 2),
+        "months": rng.sample(MONTHS, 2),
+        "agencies": rng.sample(AGENCIES, 2),
+    }
 
     def fill(template: str) -> str:
         template = _ALTERNATIVES.sub(lambda m: rng.choice(m.group(1).split("|")), template)
         return template.format(
-            PLACE=place.upper(), place=rng.choice(local["places"]), place2=rng.choice(local["places"]),
-            project=project, agency=rng.choice(local["agencies"]), company=rng.choice(local["firms"]),
-            person=rng.choice(local["people"]), good=rng.choice(local["goods"]), month=rng.choice(local["months"]),
-            weekday=rng.choice(WEEKDAYS), n=rng.randint(120, 9800), n2=rng.randint(11, 990))
+            PLACE=place.upper(),
+            place=rng.choice(local["places"]),
+            place2=rng.choice(local["places"]),
+            project=project,
+            agency=rng.choice(local["agencies"]),
+            company=rng.choice(local["firms"]),
+            person=rng.choice(local["people"]),
+            good=rng.choice(local["goods"]),
+            month=rng.choice(local["months"]),
+            weekday=rng.choice(WEEKDAYS),
+            n=rng.randint(120, 9800),
+            n2=rng.randint(11, 990),
+        )
 
     sentences = [fill(rng.choice(LEDES))] + [fill(s) for s in rng.sample(SENTENCES, 20)]
-    paragraphs = tuple(" ".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3))
+    paragraphs = tuple(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
     title = f"{project}: {local['firms'][0]} and {local['agencies'][0]} in {place} talks ({index})"
     return title, date(2025, 1, 1) + timedelta(days=index % 300), paragraphs
 
@@ -211,7 +478,8 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
     """What matching costs without bands: ``_matching_story``'s checks against every stored article."""
     near = []
     for story_id, article_id, signature, other_date in sess.exec(
-            select(ArticleRow.story_id, ArticleRow.id, ArticleRow.signature, ArticleRow.published)).all():
+        select(ArticleRow.story_id, ArticleRow.id, ArticleRow.signature, ArticleRow.published)
+    ).all():
         if published and other_date and abs((published - other_date).days) > STORY_DAYS:
             continue
         other = dedup.Fingerprint(tuple(int(v) for v in signature.split()), ())
@@ -228,18 +496,26 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
 
 def band_candidates(sess: Session, fp: dedup.Fingerprint) -> int:
     """How many stored articles share a band with ``fp`` (the rows ``_matching_story`` reads)."""
-    return len(sess.exec(select(ArticleRow.id).join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
-                         .where(col(StoryBand.band).in_(fp.bands)).distinct()).all())
+    return len(
+        sess.exec(
+            select(ArticleRow.id)
+            .join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
+            .where(col(StoryBand.band).in_(fp.bands))
+            .distinct()
+        ).all()
+    )
 
 
 def corpus_similarity(seed: int, sample: int = 200) -> str:
     """Pairwise Jaccard of the shingle sets of ``sample`` synthetic stories: how alike the corpus is."""
     rng = random.Random(seed)
     sets = [dedup.shingles("\n\n".join(synthetic_story(rng, i)[2])) for i in range(sample)]
-    values = sorted(len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1:])
+    values = sorted(len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1 :])
     words = statistics.median(len(s) for s in sets)
-    return (f"Corpus: {words:g} distinct content words per story; pairwise Jaccard over {len(values)} pairs: median "
-            f"{statistics.median(values):.3f}, p95 {values[int(0.95 * len(values))]:.3f}, max {values[-1]:.3f}")
+    return (
+        f"Corpus: {words:g} distinct content words per story; pairwise Jaccard over {len(values)} pairs: median "
+        f"{statistics.median(values):.3f}, p95 {values[int(0.95 * len(values))]:.3f}, max {values[-1]:.3f}"
+    )
 
 
 def ms(values: list[float]) -> float:
@@ -279,26 +555,42 @@ def run(sizes: list[int], window: int, seed: int, undated: bool) -> None:
                 stored += 1
             with session(engine) as sess:
                 stories = len(sess.exec(select(ArticleRow.story_id).distinct()).all())
-            rows.append((size, ms(insert), ms(fp_time), ms(bands), ms(brute), ms(brute) / ms(bands),
-                         (ms(insert) - ms(bands) + ms(brute)) / ms(insert),
-                         statistics.median(cands), max(cands), stories))
+            rows.append(
+                (
+                    size,
+                    ms(insert),
+                    ms(fp_time),
+                    ms(bands),
+                    ms(brute),
+                    ms(brute) / ms(bands),
+                    (ms(insert) - ms(bands) + ms(brute)) / ms(insert),
+                    statistics.median(cands),
+                    max(cands),
+                    stories,
+                )
+            )
         engine.dispose()
     dates = "without dates" if undated else f"dated over 300 days (story window {STORY_DAYS} days)"
-    print(f"Story matching, articles {dates}; median of the last {window} inserts at each store size "
-          f"(ms per insert)\n")
+    print(f"Story matching, articles {dates}; median of the last {window} inserts at each store size (ms per insert)\n")
     print(corpus_similarity(seed) + "\n")
-    print("| N stored | store_article | of which fingerprint | band lookup | brute-force lookup | "
-          "lookup ratio brute/bands | insert with brute force / as is | LSH candidates (median, max) | stories | "
-          "false merges |")
+    print(
+        "| N stored | store_article | of which fingerprint | band lookup | brute-force lookup | "
+        "lookup ratio brute/bands | insert with brute force / as is | LSH candidates (median, max) | stories | "
+        "false merges |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for size, ins, fpt, band, bru, ratio, whole, cmed, cmax, nst in rows:
-        print(f"| {size} | {ins:.2f} | {fpt:.2f} | {band:.2f} | {bru:.2f} | {ratio:.1f}x | {whole:.1f}x | "
-              f"{cmed:g}, {cmax} | {nst} | {size - nst} ({(size - nst) / size:.1%}) |")
+        print(
+            f"| {size} | {ins:.2f} | {fpt:.2f} | {band:.2f} | {bru:.2f} | {ratio:.1f}x | {whole:.1f}x | "
+            f"{cmed:g}, {cmax} | {nst} | {size - nst} ({(size - nst) / size:.1%}) |"
+        )
     first, last = rows[0], rows[-1]
     growth = last[0] / first[0]
-    print(f"\nN grew {growth:g}x: store_article {last[1] / first[1]:.2f}x, band lookup {last[3] / first[3]:.2f}x, "
-          f"brute-force lookup {last[4] / first[4]:.2f}x per insert. Every synthetic story is distinct, so each "
-          f"article that joined an existing story (N stored - stories) is a false merge.")
+    print(
+        f"\nN grew {growth:g}x: store_article {last[1] / first[1]:.2f}x, band lookup {last[3] / first[3]:.2f}x, "
+        f"brute-force lookup {last[4] / first[4]:.2f}x per insert. Every synthetic story is distinct, so each "
+        f"article that joined an existing story (N stored - stories) is a false merge."
+    )
 
 
 def main() -> None:

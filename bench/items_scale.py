@@ -5,6 +5,7 @@ synthetic items (3 aliases each, 6,000 aliases), and prints the medians and thei
 
     .venv/bin/python bench/items_scale.py [--runs 15]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,12 @@ def synthetic(count: int) -> tuple[TrackedItem, ...]:
     rng = random.Random(7)
     words = ["Zephyr", "Indus", "Margalla", "Sapphire", "Makran", "Orchid", "Saffron", "Kestrel", "Cedar", "Lotus"]
     return tuple(
-        TrackedItem(f"synthetic-{n}", f"Synthetic {n}",
-                    (f"{rng.choice(words)} {n} Industrial Park", f"{rng.choice(words)}-{n} Zone", f"ZX{n}"),
-                    category="sez")
+        TrackedItem(
+            f"synthetic-{n}",
+            f"Synthetic {n}",
+            (f"{rng.choice(words)} {n} Industrial Park", f"{rng.choice(words)}-{n} Zone", f"ZX{n}"),
+            category="sez",
+        )
         for n in range(count)
     )
 
@@ -41,7 +45,7 @@ def median_seconds(text: str, catalogues: tuple[Catalogue, ...], runs: int) -> l
     for catalogue in catalogues:
         find_mentions(text, catalogue)  # build the index outside the timing
     for _ in range(runs):
-        for catalogue, series in zip(catalogues, timings):
+        for catalogue, series in zip(catalogues, timings, strict=False):
             start = time.perf_counter()
             find_mentions(text, catalogue)
             series.append(time.perf_counter() - start)

@@ -16,6 +16,7 @@ under tracemalloc (Python heap peak).
 
     .venv/bin/python bench/pipeline_bench.py [--repeat 3] [--entries 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,27 +30,42 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cpec_watch.config.settings import Settings, load_settings  # noqa: E402
 from dedup_bench import synthetic_story  # noqa: E402
+
+from cpec_watch.config.settings import Settings, load_settings  # noqa: E402
 from cpec_watch.flows.report import RunSummary  # noqa: E402
 from cpec_watch.flows.runs import monitor_pass  # noqa: E402
 from tests.support.webserver import FixtureServer, serve_fixtures  # noqa: E402
 
-WORKING = (("app.atom", "APP"), ("bing.xml", "Bing News"), ("dawn.xml", "Dawn"), ("tribune.xml", "The Tribune"),
-           ("urdupoint.rdf", "UrduPoint"), ("mislabeled-charset.xml", "Karakoram Post"),
-           ("windows-1252.xml", "Peshawar Chronicle"), ("malformed.xml", "Gilgit Times"))
-QUIRKY = (("slow.xml", "Frontier Ledger"), ("huge.xml", "Huge"), ("endless.xml", "Endless"),
-          ("flaky.xml", "Business Recorder"), ("rate-limited.xml", "Pakistan Observer"), ("down.xml", "Down"),
-          ("blocked.xml", "Blocked"), ("not-a-feed.xml", "Daily Mercantile"))
+WORKING = (
+    ("app.atom", "APP"),
+    ("bing.xml", "Bing News"),
+    ("dawn.xml", "Dawn"),
+    ("tribune.xml", "The Tribune"),
+    ("urdupoint.rdf", "UrduPoint"),
+    ("mislabeled-charset.xml", "Karakoram Post"),
+    ("windows-1252.xml", "Peshawar Chronicle"),
+    ("malformed.xml", "Gilgit Times"),
+)
+QUIRKY = (
+    ("slow.xml", "Frontier Ledger"),
+    ("huge.xml", "Huge"),
+    ("endless.xml", "Endless"),
+    ("flaky.xml", "Business Recorder"),
+    ("rate-limited.xml", "Pakistan Observer"),
+    ("down.xml", "Down"),
+    ("blocked.xml", "Blocked"),
+    ("not-a-feed.xml", "Daily Mercantile"),
+)
 CONFIG = "[fetch]\nretries = 0\n"
 
 
@@ -69,23 +85,32 @@ def write_scale_corpus(folder: Path, entries: int, seed: int = 11) -> None:
         title, published, paragraphs = synthetic_story(rng, i)
         body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
         (pages / f"story-{i:04d}.html").write_text(
-            f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)} - Corridor Daily"
-            f"</title></head><body><nav><a href=\"/\">Home</a> <a href=\"#\">Business</a></nav><article>"
-            f"<h1>{escape(title)}</h1><p class=\"byline\">By our correspondent</p>{body}</article>"
-            f"<footer>&copy; 2025 Corridor Daily</footer></body></html>", encoding="utf-8")
-        items.append(f"<item><title>{escape(title)}</title><link>{{{{BASE}}}}/scale/story-{i:04d}.html</link>"
-                     f"<guid isPermaLink=\"false\">scale-{i}</guid>"
-                     f"<pubDate>{published:%a, %d %b %Y} 09:00:00 +0500</pubDate>"
-                     f"<description>{escape(paragraphs[0][:240])}</description></item>")
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - Corridor Daily'
+            f'</title></head><body><nav><a href="/">Home</a> <a href="#">Business</a></nav><article>'
+            f'<h1>{escape(title)}</h1><p class="byline">By our correspondent</p>{body}</article>'
+            f"<footer>&copy; 2025 Corridor Daily</footer></body></html>",
+            encoding="utf-8",
+        )
+        items.append(
+            f"<item><title>{escape(title)}</title><link>{{{{BASE}}}}/scale/story-{i:04d}.html</link>"
+            f'<guid isPermaLink="false">scale-{i}</guid>'
+            f"<pubDate>{published:%a, %d %b %Y} 09:00:00 +0500</pubDate>"
+            f"<description>{escape(paragraphs[0][:240])}</description></item>"
+        )
     (pages / "feed.xml").write_text(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Corridor Daily</title>"
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Corridor Daily</title>'
         "<link>{{BASE}}/scale/</link><description>Synthetic CPEC stories</description>\n"
-        + "\n".join(items) + "\n</channel></rss>\n", encoding="utf-8")
+        + "\n".join(items)
+        + "\n</channel></rss>\n",
+        encoding="utf-8",
+    )
 
 
 def feed_list(server: FixtureServer, variant: Variant) -> str:
-    return "".join(f'[[feeds]]\nurl = "{server.url(path if path.startswith("/") else "/feeds/" + path)}"\n'
-                   f'name = "{name}"\n\n' for path, name in variant.feeds)
+    return "".join(
+        f'[[feeds]]\nurl = "{server.url(path if path.startswith("/") else "/feeds/" + path)}"\nname = "{name}"\n\n'
+        for path, name in variant.feeds
+    )
 
 
 def request_counts(server: FixtureServer) -> tuple[int, int, int]:
@@ -105,8 +130,9 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in KiB (wait4) and stdout of one ``cpec-watch`` command."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "cpec-watch"), *args], stdout=out,
-                                stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "cpec-watch"), *args], stdout=out, stderr=subprocess.PIPE, env=env
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -141,9 +167,23 @@ def one_repetition(variant: Variant, record: Callable[[str, str, object], None],
             return
         env = cli_env()
         fresh = (f"sqlite:///{work}/b.db", work / "b-articles")
-        for label, (db, archive) in (("CLI run, fresh DB", fresh), ("CLI run, second pass", (settings.db, settings.archive))):
+        for label, (db, archive) in (
+            ("CLI run, fresh DB", fresh),
+            ("CLI run, second pass", (settings.db, settings.archive)),
+        ):
             server.reset_log()
-            args = ["--db", db, "--archive", str(archive), "--config", str(settings.config), "run", "--feeds", str(feeds), "--json"]
+            args = [
+                "--db",
+                db,
+                "--archive",
+                str(archive),
+                "--config",
+                str(settings.config),
+                "run",
+                "--feeds",
+                str(feeds),
+                "--json",
+            ]
             wall, rss, text = run_cli(args, env)
             record(variant.name, label, wall)
             record(variant.name, f"{label} rss", rss)
@@ -165,9 +205,11 @@ def json_outcome(data: dict) -> str:
     for source in data["sources"]:
         statuses[str(source["status"])] = statuses.get(str(source["status"]), 0) + 1
     status_text = ", ".join(f"{n}x{code}" for code, n in sorted(statuses.items()))
-    return (f"new {data['new']}, dup {data['duplicates']}, seen {data['already_seen']}, irrelevant "
-            f"{data['irrelevant']}, failed pages {data['failed_pages']}, seeds {data['seeds_imported']}; "
-            f"feeds {status_text}")
+    return (
+        f"new {data['new']}, dup {data['duplicates']}, seen {data['already_seen']}, irrelevant "
+        f"{data['irrelevant']}, failed pages {data['failed_pages']}, seeds {data['seeds_imported']}; "
+        f"feeds {status_text}"
+    )
 
 
 def heap_peak(variant: Variant) -> float:
@@ -185,8 +227,18 @@ def cli_first_pass(variant: Variant, record: Callable[[str, str, object], None])
     """One ``cpec-watch run`` on a fresh DB: wall time and peak RSS of the whole process."""
     with serve_fixtures(root=variant.root) as server, tempfile.TemporaryDirectory() as tmp:
         feeds, settings = prepare(server, variant, Path(tmp))
-        args = ["--db", settings.db, "--archive", str(settings.archive), "--config", str(settings.config),
-                "run", "--feeds", str(feeds), "--json"]
+        args = [
+            "--db",
+            settings.db,
+            "--archive",
+            str(settings.archive),
+            "--config",
+            str(settings.config),
+            "run",
+            "--feeds",
+            str(feeds),
+            "--json",
+        ]
         wall, rss, text = run_cli(args, cli_env())
         record(variant.name, "CLI run, fresh DB", wall)
         record(variant.name, "CLI run, fresh DB rss", rss)
@@ -213,10 +265,13 @@ def main() -> None:
     record = lambda name, label, value: results.setdefault((name, label), []).append(value)  # noqa: E731
     with tempfile.TemporaryDirectory() as corpus:
         write_scale_corpus(Path(corpus), args.entries)
-        variants = [Variant("fixtures", None, WORKING), Variant("quirks", None, WORKING + QUIRKY),
-                    Variant(f"scale {args.entries}", Path(corpus), (("/scale/feed.xml", "Corridor Daily"),))]
+        variants = [
+            Variant("fixtures", None, WORKING),
+            Variant("quirks", None, WORKING + QUIRKY),
+            Variant(f"scale {args.entries}", Path(corpus), (("/scale/feed.xml", "Corridor Daily"),)),
+        ]
         for rep in range(args.repeat):
-            for variant in variants[rep % 3:] + variants[:rep % 3]:
+            for variant in variants[rep % 3 :] + variants[: rep % 3]:
                 one_repetition(variant, record, cli=variant.name == "fixtures")
             print(f"repetition {rep + 1}/{args.repeat} done", file=sys.stderr)
         cli_first_pass(variants[2], record)
@@ -226,8 +281,10 @@ def main() -> None:
 
 def report(results: dict[tuple[str, str], list], peak: float, repeat: int) -> None:
     print(f"Monitoring pass over local feeds: median (min-max) of {repeat} runs, fresh server and DB each\n")
-    print("| variant | measure | median s | min-max s | peak RSS MiB | requests: feeds (conditional), pages | "
-          "outcome (last run) |")
+    print(
+        "| variant | measure | median s | min-max s | peak RSS MiB | requests: feeds (conditional), pages | "
+        "outcome (last run) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for (name, label), values in results.items():
         if not isinstance(values[0], float) or label.endswith(" rss"):
@@ -237,8 +294,10 @@ def report(results: dict[tuple[str, str], list], peak: float, repeat: int) -> No
         reqs = results.get((name, f"{label} requests"))
         req_text = "; ".join(sorted({f"{f} ({c}), {p}" for f, c, p in reqs})) if reqs else "-"
         last = results.get((name, f"{label} outcome"), ["-"])[-1]
-        print(f"| {name} | {label} | {statistics.median(values):.3f} | {min(values):.3f}-{max(values):.3f} | "
-              f"{rss_text} | {req_text} | {last} |")
+        print(
+            f"| {name} | {label} | {statistics.median(values):.3f} | {min(values):.3f}-{max(values):.3f} | "
+            f"{rss_text} | {req_text} | {last} |"
+        )
     print("\nRatios of medians:")
     for name in dict.fromkeys(n for n, _ in results):
         first, second = results.get((name, "first pass")), results.get((name, "second pass"))
@@ -250,17 +309,24 @@ def report(results: dict[tuple[str, str], list], peak: float, repeat: int) -> No
             print(f"- {name[0]}: first pass {statistics.median(values) / entries * 1000:.1f} ms per entry")
     cli, inproc = results.get(("fixtures", "CLI run, second pass")), results.get(("fixtures", "second pass"))
     if cli and inproc:
-        print(f"- fixtures: CLI second pass / in-process second pass = "
-              f"{statistics.median(cli) / statistics.median(inproc):.1f}")
+        print(
+            f"- fixtures: CLI second pass / in-process second pass = "
+            f"{statistics.median(cli) / statistics.median(inproc):.1f}"
+        )
     print(f"\nPython heap peak of one fixtures first pass in-process (tracemalloc): {peak:.1f} MiB")
     print("\nPages requested more than once within one pass (server request log):")
     for (name, label), runs in results.items():
         if label.endswith(" repeated pages"):
             twice = sorted({p for paths in runs for p in paths})
-            print(f"- {name}, {label.removesuffix(' repeated pages')}: in {sum(1 for paths in runs if paths)} of "
-                  f"{len(runs)} runs{': ' + ', '.join(twice) if twice else ''}")
-    refetched = [(key, reqs) for key, reqs in results.items() if key[1].endswith("second pass requests")
-                 and any(p for _f, _c, p in reqs)]
+            print(
+                f"- {name}, {label.removesuffix(' repeated pages')}: in {sum(1 for paths in runs if paths)} of "
+                f"{len(runs)} runs{': ' + ', '.join(twice) if twice else ''}"
+            )
+    refetched = [
+        (key, reqs)
+        for key, reqs in results.items()
+        if key[1].endswith("second pass requests") and any(p for _f, _c, p in reqs)
+    ]
     for (name, label), reqs in refetched:
         print(f"WARNING: {name}: {label}: pages fetched on the second pass: {[p for _f, _c, p in reqs]}")
 

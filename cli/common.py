@@ -1,10 +1,12 @@
 """What every command shares: settings from the global options, JSON output, one-line errors."""
+
 from __future__ import annotations
 
 import functools
 import json
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -15,12 +17,14 @@ from cpec_watch.flows.setup import load_checked_settings
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the errors a user can cause into one line and exit status 1."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except USER_ERRORS as exc:
             raise click.ClickException(str(exc)) from None
+
     return wrapper
 
 

@@ -1,7 +1,8 @@
 """The digest command."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import click
 
@@ -9,10 +10,19 @@ from cpec_watch.cli.common import echo_json, handle_errors, settings_from
 
 
 @click.command()
-@click.option("--channel", type=click.Choice(["stdout", "markdown", "email", "slack", "apprise", "all"]),
-              default="all", show_default=True, help="Only the subscriptions on this channel.")
-@click.option("--since", "since_text", metavar="DURATION|DATE",
-              help="Cover this period (24h, 7d, 2w or YYYY-MM-DD) instead of 'since the last digest'.")
+@click.option(
+    "--channel",
+    type=click.Choice(["stdout", "markdown", "email", "slack", "apprise", "all"]),
+    default="all",
+    show_default=True,
+    help="Only the subscriptions on this channel.",
+)
+@click.option(
+    "--since",
+    "since_text",
+    metavar="DURATION|DATE",
+    help="Cover this period (24h, 7d, 2w or YYYY-MM-DD) instead of 'since the last digest'.",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report the digests without sending or recording them.")
 @click.option("--json", "as_json", is_flag=True, help="Report what went to which channel as JSON.")
 @click.pass_context
@@ -29,15 +39,17 @@ def digest(ctx: click.Context, channel: str, since_text: str | None, dry_run: bo
     from cpec_watch.flows.digests import digest_pass, report_json
 
     since = parse_since(since_text) if since_text else None
-    reports = digest_pass(settings_from(ctx), channel=channel, since=since, dry_run=dry_run,
-                          print_stdout=not as_json)
+    reports = digest_pass(settings_from(ctx), channel=channel, since=since, dry_run=dry_run, print_stdout=not as_json)
     if as_json:
         echo_json(report_json(reports))
         return
     for report in reports:
         detail = f": {report.error}" if report.error else ""
-        click.echo(f"{report.subscription} ({report.channel}): {report.status}, {report.updates} update(s), "
-                   f"{report.status_changes} status change(s), {report.messages} message(s){detail}", err=True)
+        click.echo(
+            f"{report.subscription} ({report.channel}): {report.status}, {report.updates} update(s), "
+            f"{report.status_changes} status change(s), {report.messages} message(s){detail}",
+            err=True,
+        )
     if any(report.status in ("failed", "partial") for report in reports):
         ctx.exit(1)
 
@@ -48,8 +60,9 @@ def parse_since(text: str) -> datetime:
     value = text.strip().lower()
     try:
         if value[:-1].isdigit() and value[-1:] in units:
-            return datetime.now(timezone.utc) - timedelta(**{units[value[-1]]: int(value[:-1])})
-        return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=timezone.utc)
+            return datetime.now(UTC) - timedelta(**{units[value[-1]]: int(value[:-1])})
+        return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r}: use a duration such as 24h, 7d, 2w or a date YYYY-MM-DD",
-                                 param_hint="--since") from None
+        raise click.BadParameter(
+            f"{text!r}: use a duration such as 24h, 7d, 2w or a date YYYY-MM-DD", param_hint="--since"
+        ) from None

@@ -5,6 +5,7 @@ Read-only commands (``articles``, ``feeds``, ``items``, ``timeline``) never impo
 (``PREFECT_API_URL``) or ``--prefect`` is given, and otherwise run the same code path
 in-process, with no server to start.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,10 +26,19 @@ from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="CPEC_WATCH_DB", help="SQLAlchemy URL [default: sqlite:///data/cpec-watch.db].")
-@click.option("--config", "config_file", envvar="CPEC_WATCH_CONFIG", type=click.Path(path_type=Path),
-              help="TOML config file (feeds, relevance terms, items, subscriptions).")
-@click.option("--archive", envvar="CPEC_WATCH_ARCHIVE", type=click.Path(path_type=Path),
-              help="Folder of seed-format article files [default: ./data/articles].")
+@click.option(
+    "--config",
+    "config_file",
+    envvar="CPEC_WATCH_CONFIG",
+    type=click.Path(path_type=Path),
+    help="TOML config file (feeds, relevance terms, items, subscriptions).",
+)
+@click.option(
+    "--archive",
+    envvar="CPEC_WATCH_ARCHIVE",
+    type=click.Path(path_type=Path),
+    help="Folder of seed-format article files [default: ./data/articles].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each feed and page as it is handled (stderr).")
 @click.version_option(package_name="cpec-watch")
 @click.pass_context
@@ -51,7 +61,9 @@ def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: P
 @cli.command()
 @click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), help="Feed list (OPML or TOML).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option("--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set].")
+@click.option(
+    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set]."
+)
 @click.pass_context
 @handle_errors
 def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: bool | None) -> None:
@@ -66,8 +78,12 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
     if use_prefect(prefect):
         from cpec_watch.flows.prefect_flows import monitor
 
-        data = monitor(feeds=str(feeds_file) if feeds_file else None, db=settings.db, archive=str(settings.archive),
-                       config=str(settings.config) if settings.config else None)
+        data = monitor(
+            feeds=str(feeds_file) if feeds_file else None,
+            db=settings.db,
+            archive=str(settings.archive),
+            config=str(settings.config) if settings.config else None,
+        )
         click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
         return
     from cpec_watch.flows.runs import monitor_pass
@@ -78,23 +94,42 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
 
 def _summary_text(data: dict[str, Any]) -> str:
     failed = "".join(f"\n  FAILED {f['name']} ({f['url']}): {f['error']}" for f in data["feeds_failed"])
-    return (f"{data['kind']}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
-            f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
-            f"{data['failed_pages']} page(s) failed; {len(data['feeds_failed'])} source(s) failed{failed}")
+    return (
+        f"{data['kind']}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
+        f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
+        f"{data['failed_pages']} page(s) failed; {len(data['feeds_failed'])} source(s) failed{failed}"
+    )
 
 
 @cli.command()
 @click.option("--from-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of seed-format files.")
-@click.option("--urls", "urls_file", type=click.Path(path_type=Path, dir_okay=False), help="File of article URLs, one per line.")
-@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), help="Feed list (OPML or TOML) to read within --since/--until.")
+@click.option(
+    "--urls", "urls_file", type=click.Path(path_type=Path, dir_okay=False), help="File of article URLs, one per line."
+)
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(path_type=Path),
+    help="Feed list (OPML or TOML) to read within --since/--until.",
+)
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First publication date (YYYY-MM-DD) for --feeds.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last publication date (YYYY-MM-DD) for --feeds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set].")
+@click.option(
+    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set]."
+)
 @click.pass_context
 @handle_errors
-def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, feeds_file: Path | None,
-             since: Any, until: Any, as_json: bool, prefect: bool | None) -> None:
+def backfill(
+    ctx: click.Context,
+    from_dir: Path | None,
+    urls_file: Path | None,
+    feeds_file: Path | None,
+    since: Any,
+    until: Any,
+    as_json: bool,
+    prefect: bool | None,
+) -> None:
     """Load older articles: from a seed-format folder, a URL list, or feeds within a date window.
 
     \b
@@ -114,17 +149,30 @@ def backfill(ctx: click.Context, from_dir: Path | None, urls_file: Path | None, 
     if use_prefect(prefect):
         from cpec_watch.flows.prefect_flows import backfill as backfill_flow
 
-        data = backfill_flow(from_dir=str(from_dir) if from_dir else None, urls=urls,
-                             feeds=str(feeds_file) if feeds_file else None, since=since_d, until=until_d,
-                             db=settings.db, archive=str(settings.archive),
-                             config=str(settings.config) if settings.config else None)
+        data = backfill_flow(
+            from_dir=str(from_dir) if from_dir else None,
+            urls=urls,
+            feeds=str(feeds_file) if feeds_file else None,
+            since=since_d,
+            until=until_d,
+            db=settings.db,
+            archive=str(settings.archive),
+            config=str(settings.config) if settings.config else None,
+        )
         click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
         return
     show_bar = sys.stderr.isatty() and not as_json and feeds_file is not None
     with _feeds_bar(feeds_file) if show_bar else contextlib.nullcontext() as bar:
         progress = (lambda report: bar.update(1)) if bar else None
-        summary = backfill_pass(settings, functools.partial(thread_mapper, progress=progress), from_dir=from_dir,
-                                urls=urls, feeds_file=feeds_file, since=since_d, until=until_d)
+        summary = backfill_pass(
+            settings,
+            functools.partial(thread_mapper, progress=progress),
+            from_dir=from_dir,
+            urls=urls,
+            feeds_file=feeds_file,
+            since=since_d,
+            until=until_d,
+        )
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
 
 

@@ -1,4 +1,5 @@
 """Read-only commands: articles, feeds, tracked items, timelines (they never import Prefect); reindex."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,8 +31,10 @@ def articles(ctx: click.Context, since: Any, as_json: bool) -> None:
         return
     for row in rows:
         items = f" [{', '.join(row['items'])}]" if row["items"] else ""
-        click.echo(f"{row['id']:>4}  {row['published'] or '   ?      '}  story {row['story']:<4} "
-                   f"{row['source'][:18]:<18} {(row['title'] or '(no title)')[:70]}{items}")
+        click.echo(
+            f"{row['id']:>4}  {row['published'] or '   ?      '}  story {row['story']:<4} "
+            f"{row['source'][:18]:<18} {(row['title'] or '(no title)')[:70]}{items}"
+        )
     click.echo(f"{len(rows)} article(s)")
 
 
@@ -55,8 +58,10 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         state = f"ERROR {row['last_error']}" if row["last_error"] and row["consecutive_failures"] else "ok"
-        click.echo(f"{row['name'][:22]:<22} {str(row['last_status'] or '-'):>4}  {row['entries_seen']:>5} seen  "
-                   f"{state}  {row['url']}")
+        click.echo(
+            f"{row['name'][:22]:<22} {row['last_status'] or '-'!s:>4}  {row['entries_seen']:>5} seen  "
+            f"{state}  {row['url']}"
+        )
     click.echo(f"{len(rows)} feed(s)")
 
 
@@ -81,8 +86,10 @@ def items(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         change = f"  ({row['last_change']})" if row["last_change"] else ""
-        click.echo(f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
-                   f"{row['updates']:>3} update(s){change}")
+        click.echo(
+            f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
+            f"{row['updates']:>3} update(s){change}"
+        )
 
 
 @click.command()
@@ -110,7 +117,8 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
     for row in rows:
         state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
         outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
-        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {outlets}\n            {row['evidence'][:160]}")
+        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {outlets}")
+        click.echo(f"            {row['evidence'][:160]}")
     click.echo(f"{len(rows)} update(s)")
 
 

@@ -3,6 +3,7 @@
 Sources, later ones winning: defaults, the TOML config file (``--config`` / ``CPEC_WATCH_CONFIG``),
 environment variables with the ``CPEC_WATCH_`` prefix, then command-line options.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -93,7 +94,12 @@ def load_settings(**overrides: Any) -> Settings:
         if isinstance(raw.get(key), str):
             from_file[key] = here / raw[key]
     db = raw.get("db")
-    if isinstance(db, str) and db.startswith("sqlite:///") and not db.startswith("sqlite:////") and ":memory:" not in db:
+    if (
+        isinstance(db, str)
+        and db.startswith("sqlite:///")
+        and not db.startswith("sqlite:////")
+        and ":memory:" not in db
+    ):
         from_file["db"] = f"sqlite:///{here / raw['db'].removeprefix('sqlite:///')}"
     relevance = raw.get("relevance", {})
     if not isinstance(relevance, dict):
@@ -108,8 +114,9 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _with_subscriptions(settings: Settings) -> Settings:
-    subs = load_subscriptions(settings.raw_config, email=bool(settings.smtp_host),
-                              slack=settings.slack_webhook_url is not None)
+    subs = load_subscriptions(
+        settings.raw_config, email=bool(settings.smtp_host), slack=settings.slack_webhook_url is not None
+    )
     return settings.model_copy(update={"subscriptions": tuple(subs)})
 
 

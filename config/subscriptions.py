@@ -12,11 +12,13 @@
 With no ``[[subscriptions]]``: stdout, plus email when an SMTP host is set (CPEC_WATCH_SMTP_HOST) and Slack
 when a webhook is (CPEC_WATCH_SLACK_WEBHOOK_URL), all daily. Errors are one-line :class:`ConfigError`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from cpec_watch.config.errors import ConfigError
 
@@ -82,9 +84,15 @@ def _subscription(entry: Any, number: int) -> Subscription:
     for key in ("items", "categories"):
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: {key} must be a list of strings, e.g. {key} = [\"sez\"]")
+            raise ConfigError(f'{where}: {key} must be a list of strings, e.g. {key} = ["sez"]')
     if not isinstance(entry.get("no_news", False), bool) or not isinstance(entry.get("target", ""), str):
         raise ConfigError(f"{where}: no_news must be true or false and target a string")
-    return Subscription(str(entry.get("name") or f"{channel}-{number}"), channel, entry.get("target"),
-                        tuple(entry.get("items", ())), tuple(entry.get("categories", ())), cadence,
-                        entry.get("no_news", False))
+    return Subscription(
+        str(entry.get("name") or f"{channel}-{number}"),
+        channel,
+        entry.get("target"),
+        tuple(entry.get("items", ())),
+        tuple(entry.get("categories", ())),
+        cadence,
+        entry.get("no_news", False),
+    )

@@ -2,10 +2,11 @@
 
 FeedSource -> ParsedFeed/FeedEntry -> ExtractedPage -> Article -> Update -> Digest
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -72,6 +73,7 @@ class Article:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
+
 
 @dataclass(frozen=True)
 class Update:

@@ -5,6 +5,7 @@ A call is retried when its failure is retryable (the caller says which, and may 
 ``max_retry_after`` (a longer wait gives up: the next scheduled run will try again). ``sleep`` and ``now``
 are injectable so tests neither sleep nor depend on the wall clock.
 """
+
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ One channel failing never blocks the others. A digest is recorded as ``sending``
 goes out and ``sent`` after; a run that dies in between leaves ``sending``, which counts as
 delivered (the reader may have it), so a re-run never sends a digest twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from datetime import datetime
 from cpec_watch.alerts.channels import Channel
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_markdown
-from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.config.settings import Settings
+from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
@@ -36,16 +37,23 @@ class DigestReport:
     markdown: str | None = None  # the digest as Markdown (for artifacts, and stdout under --json)
 
 
-def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | None = None,
-                cadences: tuple[str, ...] = ("daily", "weekly"), dry_run: bool = False,
-                print_stdout: bool = True) -> list[DigestReport]:
+def digest_pass(
+    settings: Settings,
+    *,
+    channel: str = "all",
+    since: datetime | None = None,
+    cadences: tuple[str, ...] = ("daily", "weekly"),
+    dry_run: bool = False,
+    print_stdout: bool = True,
+) -> list[DigestReport]:
     """Serve every matching subscription once; returns one report each."""
     catalogue = user_catalogue(settings)
-    subs = [s for s in settings.subscriptions
-            if channel in ("all", s.channel) and s.cadence in cadences]
+    subs = [s for s in settings.subscriptions if channel in ("all", s.channel) and s.cadence in cadences]
     if channel != "all" and not subs and cadences != ("immediate",):
-        raise ChannelError(f"no {channel} subscription: add [[subscriptions]] with channel = \"{channel}\" "
-                           "to the config file (email and Slack are enabled by their CPEC_WATCH_ settings)")
+        raise ChannelError(
+            f'no {channel} subscription: add [[subscriptions]] with channel = "{channel}" '
+            "to the config file (email and Slack are enabled by their CPEC_WATCH_ settings)"
+        )
     engine = open_engine(settings.db, create=False)
     reports = []
     with session(engine) as sess:
@@ -62,20 +70,28 @@ def digest_pass(settings: Settings, *, channel: str = "all", since: datetime | N
     return reports
 
 
-def _serve(sess, sub: Subscription, sender: Channel, catalogue, since: datetime | None,  # type: ignore[no-untyped-def]
-           dry_run: bool) -> DigestReport:
+def _serve(
+    sess,
+    sub: Subscription,
+    sender: Channel,
+    catalogue,
+    since: datetime | None,  # type: ignore[no-untyped-def]
+    dry_run: bool,
+) -> DigestReport:
     now, last = utcnow(), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
     digest = collect_digest(sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate")
-    counts = dict(updates=digest.update_count, status_changes=len(digest.status_changes),
-                  articles=len(digest.other_news))
+    counts = dict(
+        updates=digest.update_count, status_changes=len(digest.status_changes), articles=len(digest.other_news)
+    )
     if digest.is_empty and not sub.no_news:
         return DigestReport(sub.name, sub.channel, "nothing-new", **counts)
     content, markdown = sender.render(digest), to_markdown(digest)
     if dry_run:
-        return DigestReport(sub.name, sub.channel, "dry-run", messages=sender.count(content), markdown=markdown,
-                            **counts)
+        return DigestReport(
+            sub.name, sub.channel, "dry-run", messages=sender.count(content), markdown=markdown, **counts
+        )
     record = begin_send(sess, sub, digest, content, claim=since is None)
     if record is None:
         return DigestReport(sub.name, sub.channel, "busy", error="another run is sending this digest", **counts)
@@ -97,7 +113,7 @@ def _resume(sess, sub: Subscription, sender: Channel) -> list[DigestReport]:  # 
     for record in unfinished(sess, sub.name):
         payloads = json.loads(record.content)
         try:
-            sent = sender.send_slack(payloads[record.delivered:])
+            sent = sender.send_slack(payloads[record.delivered :])
         except ChannelError as exc:
             finish_send(sess, record, "partial", delivered=record.delivered + exc.delivered, error=str(exc))
             raise
@@ -109,4 +125,3 @@ def _resume(sess, sub: Subscription, sender: Channel) -> list[DigestReport]:  # 
 def report_json(reports: list[DigestReport]) -> list[dict]:
     """Reports as JSON objects; the Markdown is kept only for stdout, whose text it is."""
     return [{k: v for k, v in asdict(r).items() if k != "markdown" or r.channel == "stdout"} for r in reports]
-

@@ -12,6 +12,7 @@ Exceptions::
     ├── FetchTimeout           connect, read or total time exceeded
     └── TransportError         refused, reset, DNS, bad URL
 """
+
 from __future__ import annotations
 
 import threading
@@ -72,8 +73,9 @@ class Fetcher:
         s = self.settings
         self.policy = policy or RetryPolicy(s.retries, s.backoff, s.max_retry_after)
         self._client = httpx.Client(
-            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout,
-                                  pool=s.total_timeout),
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
+            ),
             follow_redirects=True,
             max_redirects=10,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -87,8 +89,9 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self._client.close()
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-            accept: str | None = None) -> FetchResult:
+    def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str | None = None
+    ) -> FetchResult:
         """GET with retries; raises a FetchError subclass when no usable answer came."""
         headers = {}
         if etag:
@@ -108,6 +111,7 @@ class Fetcher:
                 if exc.status is not None and (exc.status >= 500 or exc.status == 429):
                     raise Retryable(exc, exc.retry_after) from None
                 raise
+
         return self.policy.call(attempt)
 
     def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
@@ -117,10 +121,13 @@ class Fetcher:
                 if response.status_code == 304:
                     return self._result(response, b"")
                 if response.status_code >= 400:
-                    raise HTTPError(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                                    response.status_code,
-                                    self.policy.retry_after(response.headers.get("Retry-After"))
-                                    if response.status_code in (429, 503) else None)
+                    raise HTTPError(
+                        f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                        response.status_code,
+                        self.policy.retry_after(response.headers.get("Retry-After"))
+                        if response.status_code in (429, 503)
+                        else None,
+                    )
                 return self._result(response, self._read_capped(response, deadline))
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
@@ -151,8 +158,9 @@ class Fetcher:
     @staticmethod
     def _result(response: httpx.Response, body: bytes) -> FetchResult:
         h = response.headers
-        return FetchResult(str(response.url), response.status_code, body, h.get("Content-Type"),
-                           h.get("ETag"), h.get("Last-Modified"))
+        return FetchResult(
+            str(response.url), response.status_code, body, h.get("Content-Type"), h.get("ETag"), h.get("Last-Modified")
+        )
 
     def _host_slot(self, url: str) -> threading.BoundedSemaphore:
         host = (urlsplit(url).hostname or "").lower()

@@ -4,25 +4,26 @@ Per feed: conditional request -> parse -> for each new, relevant entry fetch the
 -> extract -> store (deduplicated) -> archive. Every function returns a typed report;
 a failing feed or page is recorded, never raised.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cpec_watch.config.settings import ConfigError, Settings
-from cpec_watch.flows.setup import user_catalogue
-from cpec_watch.flows.fetch import FetchError, Fetcher, FetchResult
+from cpec_watch.flows.fetch import Fetcher, FetchError, FetchResult
 from cpec_watch.flows.report import FeedReport
+from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.models import Article, FeedEntry, FeedSource, Update
 from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
@@ -32,8 +33,14 @@ from cpec_watch.parsers.items import Catalogue, find_mentions
 from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
 from cpec_watch.parsers.status import item_updates
 from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
-from cpec_watch.storage.articles import (entries_to_retry, is_new_entry, missing_archive_files, record_entry, store_article,
-                              write_archive_file)
+from cpec_watch.storage.articles import (
+    entries_to_retry,
+    is_new_entry,
+    missing_archive_files,
+    record_entry,
+    store_article,
+    write_archive_file,
+)
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
 from cpec_watch.storage.tracking import track_article, track_untracked
@@ -76,7 +83,7 @@ class Pipeline:
         try:
             with session(self.engine) as sess:
                 track_article(sess, article_id, self.find_updates)
-        except Exception:  # noqa: BLE001 - the article is stored; its tracking is repaired later
+        except Exception:
             self.log.exception("tracking article %s failed; the next run retries", article_id)
 
 
@@ -113,8 +120,9 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.url)
     if parsed.error and not parsed.entries:
         return _feed_failed(pipe, source, f"not a usable feed: {parsed.error}", result.status)
-    report = FeedReport(source.url, source.name, status=result.status, entries=len(parsed.entries),
-                        warning=parsed.error)
+    report = FeedReport(
+        source.url, source.name, status=result.status, entries=len(parsed.entries), warning=parsed.error
+    )
     inside = [e for e in parsed.entries if not window or (e.published and window[0] <= e.published <= window[1])]
     for _ in range(len(parsed.entries) - len(inside)):
         report = report.add("outside_window")
@@ -134,15 +142,24 @@ def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | N
     return FeedReport(source.url, source.name, status=status, error=error)
 
 
-def _feed_succeeded(pipe: Pipeline, source: FeedSource, result: FetchResult, *, entries: int,
-                    warning: str | None = None) -> None:
+def _feed_succeeded(
+    pipe: Pipeline, source: FeedSource, result: FetchResult, *, entries: int, warning: str | None = None
+) -> None:
     with session(pipe.engine) as sess:
-        record_feed_success(sess, feed_row(sess, source), result.status, etag=result.etag,
-                            last_modified=result.last_modified, entries=entries, warning=warning)
+        record_feed_success(
+            sess,
+            feed_row(sess, source),
+            result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            entries=entries,
+            warning=warning,
+        )
 
 
-def _retry_failed(pipe: Pipeline, report: FeedReport, source: FeedSource,
-                  links: list[tuple[str, str | None]]) -> FeedReport:
+def _retry_failed(
+    pipe: Pipeline, report: FeedReport, source: FeedSource, links: list[tuple[str, str | None]]
+) -> FeedReport:
     """Fetch again the pages that failed on earlier passes (they passed the title/summary filter then)."""
     for link, outlet in links:
         outcome = ingest_entry(pipe, FeedEntry(link=link, outlet=outlet), source, check_relevance=False)
@@ -172,19 +189,27 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         except FetchError as exc:
             outcome, article_id, detail = "failed", None, str(exc)
             pipe.log.warning("page %s failed: %s", link, exc)
-        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+        except Exception as exc:
             sess.rollback()
             outcome, article_id, detail = "failed", None, f"{type(exc).__name__}: {exc}"
             pipe.log.exception("page %s failed", link)
-        record_entry(sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail,
-                     article_id=article_id)
+        record_entry(
+            sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail, article_id=article_id
+        )
     if outcome == "stored":
         pipe.track(article_id)  # type: ignore[arg-type]
     return outcome
 
 
-def _ingest(pipe: Pipeline, sess: Session, entry: FeedEntry, source: FeedSource, link: str, canonical: str,
-            check_relevance: bool) -> tuple[str, int | None, str | None]:
+def _ingest(
+    pipe: Pipeline,
+    sess: Session,
+    entry: FeedEntry,
+    source: FeedSource,
+    link: str,
+    canonical: str,
+    check_relevance: bool,
+) -> tuple[str, int | None, str | None]:
     """The steps after a link is claimed: relevance, text (feed or page), dedup, store.
 
     Returns the outcome, the stored (or matching) article's id, and a detail worth keeping.
@@ -206,8 +231,15 @@ def _ingest(pipe: Pipeline, sess: Session, entry: FeedEntry, source: FeedSource,
         if not is_new_entry(sess, page_key):
             return "duplicate", None, "same url"
         stored = store_article(sess, article, pipe.settings.archive)
-        record_entry(sess, page_key, article.canonical_url, stored.outcome, feed_url=source.url,
-                     source=source.name, article_id=stored.article_id)
+        record_entry(
+            sess,
+            page_key,
+            article.canonical_url,
+            stored.outcome,
+            feed_url=source.url,
+            source=source.name,
+            article_id=stored.article_id,
+        )
     else:
         stored = store_article(sess, article, pipe.settings.archive)
     return stored.outcome, stored.article_id, stored.reason or None
@@ -217,8 +249,14 @@ def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSour
     result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml")
     page = extract_page(result.body, result.url)
     canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
-    return Article(result.url, canonical, source.name, page.title or entry.title or None,
-                   page.published or entry.published, page.paragraphs)
+    return Article(
+        result.url,
+        canonical,
+        source.name,
+        page.title or entry.title or None,
+        page.published or entry.published,
+        page.paragraphs,
+    )
 
 
 def _trusted_canonical(declared: str | None, fetched: str) -> str:
@@ -232,8 +270,9 @@ def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
     """Backfill from a list of article URLs (no relevance filter: the user chose them)."""
     report = FeedReport("urls", "URL list")
     for url in urls:
-        report = report.add(ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _outlet(url)),
-                                         check_relevance=False))
+        report = report.add(
+            ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _outlet(url)), check_relevance=False)
+        )
     return report
 
 
@@ -281,4 +320,3 @@ def repair(pipe: Pipeline) -> int:
 def _outlet(url: str) -> str:
     host = (urlsplit(url).hostname or url).lower()
     return host.removeprefix("www.")
-

@@ -4,12 +4,14 @@ One task per feed (retries, concurrency and logs per source); the work itself is
 plain code path in ``flows/runs.py`` and ``flows/pipeline.py`` that the CLI also runs.
 Each run leaves a markdown artifact summarizing it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -26,26 +28,31 @@ from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.models import FeedSource
 
 
-@task(name="poll-feed", task_run_name="poll {source.name}", retries=2, retry_delay_seconds=[10, 60],
-      cache_policy=NO_CACHE)
+@task(
+    name="poll-feed", task_run_name="poll {source.name}", retries=2, retry_delay_seconds=[10, 60], cache_policy=NO_CACHE
+)
 def poll_feed_task(pipe: pipeline.Pipeline, source: FeedSource, window: tuple[date, date] | None) -> FeedReport:
     """Fetch one feed and ingest its new entries (HTTP retries happen inside; these are for the rest)."""
     return pipeline.poll_feed(replace(pipe, log=get_run_logger()), source, window=window)
 
 
-def prefect_mapper(pipe: pipeline.Pipeline, sources: Sequence[FeedSource],
-                   window: tuple[date, date] | None) -> list[FeedReport]:
+def prefect_mapper(
+    pipe: pipeline.Pipeline, sources: Sequence[FeedSource], window: tuple[date, date] | None
+) -> list[FeedReport]:
     """One task run per feed, at most ``[fetch] concurrency`` of them polling at once."""
     runner = ThreadPoolTaskRunner(max_workers=max(1, pipe.settings.fetch.concurrency))
     with runner:
-        futures = [runner.submit(poll_feed_task, parameters={"pipe": pipe, "source": source, "window": window})
-                   for source in sources]
+        futures = [
+            runner.submit(poll_feed_task, parameters={"pipe": pipe, "source": source, "window": window})
+            for source in sources
+        ]
         return [future.result() for future in futures]
 
 
 def _settings(db: str | None, config: str | None, archive: str | None) -> Settings:
-    settings = load_checked_settings(db=db, config=Path(config) if config else None,
-                                     archive=Path(archive) if archive else None)
+    settings = load_checked_settings(
+        db=db, config=Path(config) if config else None, archive=Path(archive) if archive else None
+    )
     return _with_block_secrets(settings)
 
 
@@ -56,8 +63,9 @@ def _finish(summary: RunSummary, key: str) -> dict[str, Any]:
 
 
 @flow(name="monitor")
-def monitor(feeds: str | None = None, db: str | None = None, config: str | None = None,
-            archive: str | None = None) -> dict[str, Any]:
+def monitor(
+    feeds: str | None = None, db: str | None = None, config: str | None = None, archive: str | None = None
+) -> dict[str, Any]:
     """Poll every feed once, store what is new, and summarize the run."""
     settings = _settings(db, config, archive)
     summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None)
@@ -65,42 +73,70 @@ def monitor(feeds: str | None = None, db: str | None = None, config: str | None 
 
 
 @flow(name="backfill")
-def backfill(from_dir: str | None = None, urls: list[str] | None = None, feeds: str | None = None,
-             since: date | None = None, until: date | None = None, db: str | None = None,
-             config: str | None = None, archive: str | None = None) -> dict[str, Any]:
+def backfill(
+    from_dir: str | None = None,
+    urls: list[str] | None = None,
+    feeds: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    db: str | None = None,
+    config: str | None = None,
+    archive: str | None = None,
+) -> dict[str, Any]:
     """Backfill from a seed-format folder, a list of URLs, or feeds within a date window."""
     settings = _settings(db, config, archive)
-    summary = runs.backfill_pass(settings, prefect_mapper, from_dir=Path(from_dir) if from_dir else None,
-                                 urls=urls or (), feeds_file=Path(feeds) if feeds else None,
-                                 since=since, until=until)
+    summary = runs.backfill_pass(
+        settings,
+        prefect_mapper,
+        from_dir=Path(from_dir) if from_dir else None,
+        urls=urls or (),
+        feeds_file=Path(feeds) if feeds else None,
+        since=since,
+        until=until,
+    )
     return _finish(summary, "backfill-summary")
 
 
 def _with_block_secrets(settings: Settings) -> Settings:
     """Channel secrets: the environment first, then the Secret blocks ``cpec-watch-slack-webhook`` and
     ``cpec-watch-smtp-password`` when they exist on the Prefect server."""
+
     def block(name: str) -> SecretStr | None:
         try:
             return SecretStr(Secret.load(name).get())
         except ValueError:  # no such block
             return None
-    return settings.model_copy(update={
-        "slack_webhook_url": settings.slack_webhook_url or block("cpec-watch-slack-webhook"),
-        "smtp_password": settings.smtp_password or block("cpec-watch-smtp-password")})
+
+    return settings.model_copy(
+        update={
+            "slack_webhook_url": settings.slack_webhook_url or block("cpec-watch-slack-webhook"),
+            "smtp_password": settings.smtp_password or block("cpec-watch-smtp-password"),
+        }
+    )
 
 
 @flow(name="digest")
-def digest(channel: str = "all", since: datetime | None = None, dry_run: bool = False, db: str | None = None,
-           config: str | None = None, archive: str | None = None) -> list[dict[str, Any]]:
+def digest(
+    channel: str = "all",
+    since: datetime | None = None,
+    dry_run: bool = False,
+    db: str | None = None,
+    config: str | None = None,
+    archive: str | None = None,
+) -> list[dict[str, Any]]:
     """Send each subscription what is new since its last digest; keep the digest as an artifact."""
     settings = _settings(db, config, archive)
     reports = digest_pass(settings, channel=channel, since=since, dry_run=dry_run, print_stdout=False)
     for report in reports:
-        get_run_logger().info("%s (%s): %s, %d update(s)", report.subscription, report.channel, report.status,
-                              report.updates)
+        get_run_logger().info(
+            "%s (%s): %s, %d update(s)", report.subscription, report.channel, report.status, report.updates
+        )
         if report.markdown:
-            create_markdown_artifact(report.markdown, key=f"digest-{_artifact_key(report.subscription)}",
-                                     description=f"CPEC Watch digest for {report.subscription}")
+            create_markdown_artifact(
+                report.markdown,
+                key=f"digest-{_artifact_key(report.subscription)}",
+                description=f"CPEC Watch digest for {report.subscription}",
+            )
     return report_json(reports)
 
 

@@ -1,4 +1,5 @@
 """Run reports: what was new, skipped as duplicate or irrelevant, and which feeds failed and why."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -52,33 +53,43 @@ class RunSummary:
             "skipped": self.total("skipped") + self.total("outside_window"),
             "seeds_imported": self.seeds_imported,
             "feeds_polled": len(self.reports),
-            "feeds_failed": [{"url": r.url, "name": r.name, "status": r.status, "error": r.error}
-                             for r in self.failed_feeds],
+            "feeds_failed": [
+                {"url": r.url, "name": r.name, "status": r.status, "error": r.error} for r in self.failed_feeds
+            ],
             "sources": [asdict(report) for report in self.reports],
             "alerts": list(self.alerts),
         }
 
     def to_text(self) -> str:
         data = self.to_json()
-        lines = [f"{self.kind}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
-                 f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
-                 f"{data['failed_pages']} page(s) failed"]
+        lines = [
+            f"{self.kind}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
+            f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
+            f"{data['failed_pages']} page(s) failed"
+        ]
         if self.seeds_imported:
             lines.append(f"imported {self.seeds_imported} seed article(s) from seeds/")
         ok = len(self.reports) - len(self.failed_feeds)
         lines.append(f"sources: {ok} ok, {len(self.failed_feeds)} failed")
         lines += [f"  FAILED {r.name} ({r.url}): {r.error}" for r in self.failed_feeds]
         lines += [f"  warning {r.name}: {r.warning}" for r in self.reports if r.warning and not r.error]
-        lines += [f"alert {a['subscription']} ({a['channel']}): {a['status']}, {a['status_changes']} status change(s)"
-                  + (f": {a['error']}" if a.get("error") else "") for a in self.alerts]
+        lines += [
+            f"alert {a['subscription']} ({a['channel']}): {a['status']}, {a['status_changes']} status change(s)"
+            + (f": {a['error']}" if a.get("error") else "")
+            for a in self.alerts
+        ]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
-        rows = ["| source | status | entries | new | duplicate | irrelevant | failed pages | error |",
-                "|---|---|---|---|---|---|---|---|"]
+        rows = [
+            "| source | status | entries | new | duplicate | irrelevant | failed pages | error |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for r in self.reports:
             c = r.counts
-            rows.append(f"| {r.name} | {r.status or '-'} | {r.entries} | {c.get('stored', 0)} | "
-                        f"{c.get('duplicate', 0)} | {c.get('irrelevant', 0)} | {c.get('failed', 0)} | "
-                        f"{(r.error or '').replace('|', '/')} |")
+            rows.append(
+                f"| {r.name} | {r.status or '-'} | {r.entries} | {c.get('stored', 0)} | "
+                f"{c.get('duplicate', 0)} | {c.get('irrelevant', 0)} | {c.get('failed', 0)} | "
+                f"{(r.error or '').replace('|', '/')} |"
+            )
         return f"# CPEC Watch {self.kind}\n\n{self.to_text()}\n\n" + "\n".join(rows) + "\n"

@@ -3,33 +3,48 @@
 The Prefect flows (``flows/prefect_flows.py``) and the CLI both call these; they differ only
 in how the per-feed work is fanned out (``Mapper``): Prefect tasks or a thread pool.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from cpec_watch.config.settings import ConfigError, Settings
-from cpec_watch.flows.pipeline import Pipeline, import_folder, import_seeds, ingest_urls, open_pipeline, poll_feed, repair
 from cpec_watch.flows.digests import digest_pass, report_json
+from cpec_watch.flows.pipeline import (
+    Pipeline,
+    import_folder,
+    import_seeds,
+    ingest_urls,
+    open_pipeline,
+    poll_feed,
+    repair,
+)
 from cpec_watch.flows.report import FeedReport, RunSummary
-from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
 from cpec_watch.models import FeedSource
+from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
 
 # Fans ``poll_feed`` out over the sources: (pipeline, sources, window) -> reports in order.
 Mapper = Callable[[Pipeline, Sequence[FeedSource], "tuple[date, date] | None"], list[FeedReport]]
 
 
-def thread_mapper(pipe: Pipeline, sources: Sequence[FeedSource], window: tuple[date, date] | None,
-                  progress: Callable[[FeedReport], None] | None = None) -> list[FeedReport]:
+def thread_mapper(
+    pipe: Pipeline,
+    sources: Sequence[FeedSource],
+    window: tuple[date, date] | None,
+    progress: Callable[[FeedReport], None] | None = None,
+) -> list[FeedReport]:
     """Poll feeds concurrently in a thread pool (the fetcher enforces the per-host limit)."""
+
     def one(source: FeedSource) -> FeedReport:
         report = poll_feed(pipe, source, window=window)
         if progress:
             progress(report)
         return report
+
     with ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.concurrency)) as pool:
         return list(pool.map(one, sources))
 
@@ -44,8 +59,9 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
     return default_feeds()
 
 
-def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *, feeds_file: Path | None = None,
-                 print_alerts: bool = False) -> RunSummary:
+def monitor_pass(
+    settings: Settings, mapper: Mapper = thread_mapper, *, feeds_file: Path | None = None, print_alerts: bool = False
+) -> RunSummary:
     """One monitoring pass over every feed, then the "immediate" subscriptions' alerts.
 
     The seeds are imported first (once: they are recognised on later runs), and whatever a
@@ -60,9 +76,16 @@ def monitor_pass(settings: Settings, mapper: Mapper = thread_mapper, *, feeds_fi
     return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))
 
 
-def backfill_pass(settings: Settings, mapper: Mapper = thread_mapper, *, from_dir: Path | None = None,
-                  urls: Sequence[str] = (), feeds_file: Path | None = None, since: date | None = None,
-                  until: date | None = None) -> RunSummary:
+def backfill_pass(
+    settings: Settings,
+    mapper: Mapper = thread_mapper,
+    *,
+    from_dir: Path | None = None,
+    urls: Sequence[str] = (),
+    feeds_file: Path | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> RunSummary:
     """Backfill from a seed-format folder, a URL list, and/or feeds within a date window."""
     if from_dir is None and not urls and feeds_file is None:
         raise ConfigError("backfill needs --from-dir, --urls or --feeds")

@@ -3,6 +3,7 @@
 ``config`` only reads and validates settings; whether the feeds, tracked items and subscriptions a config
 file names make sense together needs the parsers, so that check lives here, one stage up.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,9 @@ def load_checked_settings(**overrides: Any) -> Settings:
         for sub in settings.subscriptions:
             unknown = sorted(set(sub.items) - slugs) or sorted(set(sub.categories) - categories)
             if unknown:
-                raise ConfigError(f"subscription {sub.name!r}: unknown tracked item or category {unknown[0]!r} "
-                                  "(see cpec-watch items)")
+                raise ConfigError(
+                    f"subscription {sub.name!r}: unknown tracked item or category {unknown[0]!r} (see cpec-watch items)"
+                )
     return settings
 
 

@@ -14,23 +14,50 @@ strong siblings; keep its text blocks unless they are link lists, "Also Read:"
 interlinks, share/ad lines or bare datelines. The rules are data (patterns below),
 never per-site code.
 """
+
 from __future__ import annotations
 
+import contextlib
 import re
 
 import lxml.html
 from lxml import etree
 
+from cpec_watch.models import ExtractedPage
 from cpec_watch.parsers import page_meta
 from cpec_watch.parsers.dates import parse_date
-from cpec_watch.models import ExtractedPage
 
 # ---------------------------------------------------------------- rules as data
 
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select", "input",
-    "textarea", "nav", "footer", "aside", "figure", "figcaption", "picture", "video", "audio", "object",
-    "embed", "map", "head", "link", "meta", "dialog", "menu", "h1",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "figure",
+    "figcaption",
+    "picture",
+    "video",
+    "audio",
+    "object",
+    "embed",
+    "map",
+    "head",
+    "link",
+    "meta",
+    "dialog",
+    "menu",
+    "h1",
 )
 BOILERPLATE = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|subscri|promo|advert|\bads?\b|\bad[-_]|[-_]ads?\b"
@@ -58,13 +85,57 @@ NOISE_LINE = re.compile(
 BYLINE_LINE = re.compile(r"(?i:by)\s+[A-Z][\w.'-]*(?:[\s,]+[\w.'-]+){0,6}")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 BLOCK_TAGS = frozenset(
-    "address article blockquote br dd div dl dt h1 h2 h3 h4 h5 h6 header hr li main ol p pre section "
-    "table td th tr ul center".split()
+    [
+        "address",
+        "article",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+        "center",
+    ]
 )
 PARAGRAPH_TAGS = frozenset({"p", "pre"})
 LOOSE_TAGS = frozenset({"div", "section", "td", "article", "span", "font", "main"})
-TAG_BASE = {"div": 5, "article": 10, "main": 5, "pre": 3, "td": 3, "blockquote": 3, "section": 3,
-            "ol": -3, "ul": -3, "dl": -3, "form": -3, "li": -3, "h2": -5, "h3": -5, "h4": -5, "th": -5}
+TAG_BASE = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "section": 3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "form": -3,
+    "li": -3,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "th": -5,
+}
 
 
 def extract_page(html: str | bytes, url: str | None = None) -> ExtractedPage:
@@ -90,12 +161,11 @@ def body_text(html: str, url: str | None) -> str:
 
 # ---------------------------------------------------------------- parsing
 
+
 def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
     if isinstance(html, bytes):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):  # else lxml honours <meta charset> in bytes
             html = html.decode("utf-8")
-        except UnicodeDecodeError:
-            pass  # lxml honours <meta charset> in bytes
     if isinstance(html, str):
         html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
@@ -105,6 +175,7 @@ def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
 
 
 # ---------------------------------------------------------------- body
+
 
 def _clean(root: lxml.html.HtmlElement) -> None:
     """Remove non-content tags, then elements whose class/id say boilerplate.
@@ -121,17 +192,20 @@ def _clean(root: lxml.html.HtmlElement) -> None:
         if el.tag in ("html", "body", "article", "main"):
             continue
         names = f"{el.get('class', '')} {el.get('id', '')}"
-        if _hidden(el) or (len(names) > 1 and BOILERPLATE.search(names) and not KEEP.search(names)):
-            if len(el.text_content()) < 0.5 * page_chars:
-                doomed.append(el)
+        boilerplate = len(names) > 1 and BOILERPLATE.search(names) and not KEEP.search(names)
+        if (_hidden(el) or boilerplate) and len(el.text_content()) < 0.5 * page_chars:
+            doomed.append(el)
     for el in doomed:
         _drop(el)
 
 
 def _hidden(el) -> bool:
     style = el.get("style")
-    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
-            or (style is not None and HIDDEN_STYLE.search(style) is not None))
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or (style is not None and HIDDEN_STYLE.search(style) is not None)
+    )
 
 
 def _drop(el) -> None:
@@ -179,8 +253,11 @@ def _same_class_parts(root, top, ranked: dict) -> list:
     if not css:
         return [top]
     floor = 0.2 * ranked[top]
-    parts = [el for el in root.iter(top.tag)
-             if el is top or ((el.get("class") or "").split()[:1] == css and ranked.get(el, 0) >= floor)]
+    parts = [
+        el
+        for el in root.iter(top.tag)
+        if el is top or ((el.get("class") or "").split()[:1] == css and ranked.get(el, 0) >= floor)
+    ]
     return [el for el in parts if not any(other in parts for other in el.iterancestors())]
 
 
@@ -275,4 +352,3 @@ def _is_content(text: str, link_chars: int) -> bool:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
-

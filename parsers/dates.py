@@ -2,9 +2,10 @@
 
 Accepts machine formats (ISO 8601, RFC 822) and the visible bylines of news pages:
 "Published August 31, 2025 | 05:30 PM", "31st Aug, 2025", "Updated 26 Sep, 2025 10:12am",
-"September 26, 2025", "2025/08/31"; RFC 822 dates match the "31 Aug 2025" form. Only the calendar date is kept: a page's own
-date is what readers see, so an ISO timestamp's local date is used as written.
+"September 26, 2025", "2025/08/31"; RFC 822 dates match the "31 Aug 2025" form. Only the calendar date is
+kept: a page's own date is what readers see, so an ISO timestamp's local date is used as written.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,15 +14,28 @@ from datetime import date
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
         start=1,
     )
     for name in names
 }
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?" \
-         r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 

@@ -10,6 +10,7 @@ over blake2b shingle hashes, with fixed parameters, so fingerprints are the same
 a band key with probability ``1 - (1 - J**ROWS)**BANDS``: 0.95 at J = 0.36, 0.19 at J = 0.15, 0.06 at J = 0.10.
 Candidates found through band keys are then confirmed with ``similarity(...) >= SAME_STORY_THRESHOLD``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,17 +25,192 @@ SAME_STORY_THRESHOLD = 0.25
 _PRIME = (1 << 61) - 1
 _SEED = b"cpec-watch/minhash/v1"
 
-STOPWORDS = frozenset("""
-a about above after again against ago all also am among an and another any are around as at be because been before
-being below between both but by can could did do does doing done down during each either even ever every few for
-from further get got had has have having he her here hers herself him himself his how however i if in including into
-is it its itself just last least less like made make many may me might more most much must my myself near neither
-next no nor not now of off on once one only onto or other others our ours ourselves out over own per put said same
-say saying says she should since so some still such than that the their theirs them themselves then there these
-they this those though through thus to too under until up upon us very via was we well were what when where whether
-which while who whom whose why will with within without would yet you your yours yourself yourselves
-added told according noted stated expressed
-""".split())
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "ago",
+        "all",
+        "also",
+        "am",
+        "among",
+        "an",
+        "and",
+        "another",
+        "any",
+        "are",
+        "around",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "during",
+        "each",
+        "either",
+        "even",
+        "ever",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "including",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "last",
+        "least",
+        "less",
+        "like",
+        "made",
+        "make",
+        "many",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "much",
+        "must",
+        "my",
+        "myself",
+        "near",
+        "neither",
+        "next",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "one",
+        "only",
+        "onto",
+        "or",
+        "other",
+        "others",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "per",
+        "put",
+        "said",
+        "same",
+        "say",
+        "saying",
+        "says",
+        "she",
+        "should",
+        "since",
+        "so",
+        "some",
+        "still",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "via",
+        "was",
+        "we",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "yet",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "added",
+        "told",
+        "according",
+        "noted",
+        "stated",
+        "expressed",
+    ]
+)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -68,8 +244,10 @@ def shingles(text: str) -> frozenset[str]:
 
 def fingerprint(text: str) -> Fingerprint:
     """MinHash fingerprint of ``text``."""
-    hashes = [int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big") % _PRIME
-              for word in shingles(text)]
+    hashes = [
+        int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big") % _PRIME
+        for word in shingles(text)
+    ]
     if not hashes:
         return Fingerprint(signature=(), bands=())
     signature = tuple(min((a * x + b) % _PRIME for x in hashes) for a, b in _PERMUTATIONS)
@@ -82,7 +260,7 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
         return 0.0
     if len(a.signature) != len(b.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return sum(x == y for x, y in zip(a.signature, b.signature)) / len(a.signature)
+    return sum(x == y for x, y in zip(a.signature, b.signature, strict=False)) / len(a.signature)
 
 
 def content_hash(text: str) -> str:
@@ -95,7 +273,7 @@ def content_hash(text: str) -> str:
 def _band_keys(signature: tuple[int, ...]) -> tuple[str, ...]:
     keys = []
     for band in range(BANDS):
-        rows = signature[band * ROWS:(band + 1) * ROWS]
+        rows = signature[band * ROWS : (band + 1) * ROWS]
         payload = b"".join(value.to_bytes(8, "big") for value in rows)
         keys.append(f"{band:02d}:{hashlib.blake2b(payload, digest_size=6).hexdigest()}")
     return tuple(keys)

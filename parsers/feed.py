@@ -3,6 +3,7 @@
 Malformed XML gives ``ParsedFeed.error`` (feedparser's bozo exception on one line) plus whatever entries feedparser
 recovered; input that is not a feed at all (an HTML page, an empty body) gives an error and no entries.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from bs4 import BeautifulSoup
 
-from cpec_watch.parsers.dates import parse_date
 from cpec_watch.models import FeedEntry, ParsedFeed
+from cpec_watch.parsers.dates import parse_date
 
 FULL_TEXT_MIN_CHARS = 600  # content:encoded / atom:content counts as a whole article above this much plain text
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -72,15 +73,17 @@ def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
             continue
         if guid is not None:
             seen_guids.add(guid)
-        entries.append(FeedEntry(
-            link=link,
-            title=_plain(raw.get("title", "")),
-            summary=_plain(raw.get("summary", "")),
-            guid=guid,
-            published=_published(raw),
-            content_html=_full_text(raw),
-            outlet=_outlet(raw),
-        ))
+        entries.append(
+            FeedEntry(
+                link=link,
+                title=_plain(raw.get("title", "")),
+                summary=_plain(raw.get("summary", "")),
+                guid=guid,
+                published=_published(raw),
+                content_html=_full_text(raw),
+                outlet=_outlet(raw),
+            )
+        )
     return tuple(entries)
 
 

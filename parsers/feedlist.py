@@ -2,6 +2,7 @@
 
 Any problem with a list raises ``FeedListError`` whose message is one line naming the file and what is wrong.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -32,7 +33,8 @@ def load_feed_list(path: str | Path) -> list[FeedSource]:
     except OSError as exc:
         raise FeedListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     is_opml = path.suffix.lower() in (".opml", ".xml") or (
-        path.suffix.lower() != ".toml" and data.lstrip().startswith(b"<"))
+        path.suffix.lower() != ".toml" and data.lstrip().startswith(b"<")
+    )
     feeds = _from_opml(data, path) if is_opml else _from_toml(data, str(path))
     if not feeds:
         raise FeedListError(f"{path}: no feeds listed")

@@ -1,4 +1,5 @@
 """Paragraphs of an HTML fragment, such as a feed's ``content:encoded`` full text."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,26 @@ import re
 import lxml.html
 from lxml import etree
 
-_BLOCKS = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote pre td br figcaption section article".split())
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "td",
+        "br",
+        "figcaption",
+        "section",
+        "article",
+    ]
+)
 _DROP = ("script", "style", "noscript", "iframe", "form", "figure", "button")
 _INTERLINK = re.compile(r"^(also read|read more|related|see also)\s*:", re.I)
 

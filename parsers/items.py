@@ -9,9 +9,11 @@ line breaks. The last token may carry a plural "s" ("Bostan SEZs"). Cost is O(wo
 Weak (ambiguous) aliases count only when a `requires` word of their item occurs in the same sentence;
 `ignore` names swallow aliases they contain ("Khunjerab National Park").
 """
+
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -22,8 +24,53 @@ from pathlib import Path
 _TOKEN = re.compile(r"[^\W_]+")
 _JOINER = re.compile(r"[\s\-\u2010-\u2015()]*")
 _ABBREVIATIONS = frozenset(
-    "rs dr mr mrs ms no nos st jr sr prof gen lt col maj capt brig engr govt co corp inc ltd pvt vs approx "
-    "jan feb mar apr jun jul aug sep sept oct nov dec hon sen dept fig vol mt ft".split()
+    [
+        "rs",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "no",
+        "nos",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "brig",
+        "engr",
+        "govt",
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "pvt",
+        "vs",
+        "approx",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "hon",
+        "sen",
+        "dept",
+        "fig",
+        "vol",
+        "mt",
+        "ft",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[•▪●◦]?\s*[A-Z])|\n\s*\n|\n(?=\s*[•▪●◦])")
 _DOTTED = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]$|(?:^|\s)[A-Z]$")  # U.S / U.A.E / initials "M. Ali"
@@ -151,7 +198,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rstrip()
+        before = text[start : match.start()].rstrip()
         word = before.rsplit(None, 1)[-1] if before else ""
         if match.group()[0] == "." and (word.lower().rstrip(".") in _ABBREVIATIONS or _DOTTED.search(before)):
             continue
@@ -165,7 +212,7 @@ def find_mentions(text: str, catalogue: Catalogue) -> list[Mention]:
     """Every catalogue item mentioned in ``text``, in order; longest alias wins, weak aliases need context."""
     index, longest = catalogue._index
     tokens = list(_TOKEN.finditer(text))
-    joins = [bool(_JOINER.fullmatch(text, a.end(), b.start())) for a, b in zip(tokens, tokens[1:])]
+    joins = [bool(_JOINER.fullmatch(text, a.end(), b.start())) for a, b in itertools.pairwise(tokens)]
     sentences = split_sentences(text)
     mentions: list[Mention] = []
     i = 0

@@ -4,6 +4,7 @@ Date, in order of trust: JSON-LD ``datePublished`` (article types before WebPage
 ``@graph`` and lists too), ``article:published_time`` and similar meta, ``<time datetime>``,
 then a visible "Published/Updated ..." byline.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,38 @@ import lxml.html
 
 from cpec_watch.parsers.dates import parse_date
 
-ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                           "opinionnewsarticle", "report", "webpage", "liveblogposting", "backgroundnewsarticle"})
-DATE_META = ("article:published_time", "og:published_time", "datepublished", "article:published",
-             "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
-             "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published", "og:updated_time")
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "report",
+        "webpage",
+        "liveblogposting",
+        "backgroundnewsarticle",
+    }
+)
+DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "article:published",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "og:updated_time",
+)
 BYLINE = re.compile(r"(?:published|posted|updated|last updated)\b[\s:|-]*(.{6,60})", re.IGNORECASE)
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 
@@ -102,8 +130,14 @@ def published(root, meta: dict[str, str], ld: list[dict]) -> date | None:
 
 
 def canonical(root, meta: dict[str, str], url: str | None) -> str | None:
-    href = next((el.get("href") for el in root.iter("link")
-                 if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
+    href = next(
+        (
+            el.get("href")
+            for el in root.iter("link")
+            if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")
+        ),
+        None,
+    )
     href = (href or meta.get("og:url") or "").strip()
     if not href:
         return None

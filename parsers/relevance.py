@@ -4,6 +4,7 @@ A term matches as whole words; between its words (or letters and digits, as in `
 hyphens or none at all is accepted, so "China-Pakistan Economic Corridor", "China Pakistan Economic Corridor"
 and "ML1" match; a trailing plural ``s`` is accepted ("SEZs"). Terms are escaped, so any catalogue name is safe.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ a sentence, have no title.
 ``parse(render(seed)) == seed`` holds when the title and paragraphs are non-empty single lines without surrounding
 whitespace, the title looks like a title, and, when there is no title, the first paragraph does not.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,7 @@ def _split_date(text: str) -> tuple[date | None, str]:
     if match is None:
         return None, text
     try:
-        return date.fromisoformat(match.group(1)), text[match.end():]
+        return date.fromisoformat(match.group(1)), text[match.end() :]
     except ValueError:
         return None, text
 

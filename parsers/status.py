@@ -13,6 +13,7 @@ non-prepositional mention, else the nearest); a negated cue ("has not been appro
 meeting-held applies only to committees (a forthcoming meeting is "proposed"); committees never take
 construction, financing or approval statuses.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,46 @@ from importlib import resources
 from cpec_watch.models import Update
 from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
 
-STATUSES = ("proposed", "under-review", "approved", "financing", "groundbreaking", "under-construction", "completed",
-            "inaugurated", "operational", "delayed", "stalled", "cancelled", "meeting-held", "mentioned")
-_PREPOSITIONS = frozenset("with to from at in on for into near between linking connecting under towards via "
-                          "through across along inside".split())
-_DETERMINERS = frozenset("the a an its their this that".split())
+STATUSES = (
+    "proposed",
+    "under-review",
+    "approved",
+    "financing",
+    "groundbreaking",
+    "under-construction",
+    "completed",
+    "inaugurated",
+    "operational",
+    "delayed",
+    "stalled",
+    "cancelled",
+    "meeting-held",
+    "mentioned",
+)
+_PREPOSITIONS = frozenset(
+    [
+        "with",
+        "to",
+        "from",
+        "at",
+        "in",
+        "on",
+        "for",
+        "into",
+        "near",
+        "between",
+        "linking",
+        "connecting",
+        "under",
+        "towards",
+        "via",
+        "through",
+        "across",
+        "along",
+        "inside",
+    ]
+)
+_DETERMINERS = frozenset(["the", "a", "an", "its", "their", "this", "that"])
 _WORD = re.compile(r"[^\W_]+")
 _CLAUSE_BREAK = re.compile(r".*[,;:()\u2013\u2014]", re.DOTALL)
 _CONNECTOR = re.compile(r"\band\b|\bor\b|,|&")
@@ -85,9 +121,16 @@ def _load() -> _Rules:
     if unknown or set(data["precedence"]) != set(STATUSES) - {"mentioned"}:
         raise ValueError(f"status_rules.toml: unknown or missing statuses {unknown or data['precedence']}")
     anchors = Catalogue((TrackedItem("", "anchor", tuple(data["anchors"]), category="anchor"),))
-    return _Rules(rules, {s: i for i, s in enumerate(data["precedence"])}, data["lookback_words"],
-                  re.compile(data["negation"], flags), re.compile(data["before"], flags),
-                  re.compile(data["future"], flags), re.compile(data["continuation"], flags), anchors)
+    return _Rules(
+        rules,
+        {s: i for i, s in enumerate(data["precedence"])},
+        data["lookback_words"],
+        re.compile(data["negation"], flags),
+        re.compile(data["before"], flags),
+        re.compile(data["future"], flags),
+        re.compile(data["continuation"], flags),
+        anchors,
+    )
 
 
 def _cues(text: str) -> list[_Cue]:
@@ -95,8 +138,8 @@ def _cues(text: str) -> list[_Cue]:
     found = []
     for rule in rules.rules:
         for match in rule.pattern.finditer(text):
-            clause = _CLAUSE_BREAK.sub("", text[:match.start()])
-            lookback = " ".join(_WORD.findall(clause)[-rules.lookback:])
+            clause = _CLAUSE_BREAK.sub("", text[: match.start()])
+            lookback = " ".join(_WORD.findall(clause)[-rules.lookback :])
             if rules.negation.search(lookback) or rules.before.search(lookback):
                 continue
             status = rule.if_future if rules.future.search(lookback) else rule.status
@@ -140,7 +183,7 @@ def _scan_block(block: str, catalogue: Catalogue, found: dict[str, list[tuple[st
     for mention in find_mentions(block, catalogue) + find_mentions(block, _load().anchors):
         index = next(i for i, (a, b) in enumerate(spans) if a <= mention.start < b)
         per_sentence[index].append(mention)
-    for index, ((start, end), mentions) in enumerate(zip(spans, per_sentence)):
+    for index, ((start, end), mentions) in enumerate(zip(spans, per_sentence, strict=False)):
         if not any(m.slug for m in mentions):
             continue
         sentence = block[start:end]
@@ -151,10 +194,16 @@ def _scan_block(block: str, catalogue: Catalogue, found: dict[str, list[tuple[st
             _credit(catalogue, groups, cue, sentence, sentence, found)
         following = spans[index + 1] if index + 1 < len(spans) else None
         if following and not per_sentence[index + 1] and _load().continuation.search(block[slice(*following)]):
-            evidence = block[start:following[1]]
+            evidence = block[start : following[1]]
             for cue in _cues(block[slice(*following)]):
-                _credit(catalogue, groups, _Cue(cue.rule, cue.status, len(sentence) + 1, len(sentence) + 1),
-                        sentence, evidence, found)
+                _credit(
+                    catalogue,
+                    groups,
+                    _Cue(cue.rule, cue.status, len(sentence) + 1, len(sentence) + 1),
+                    sentence,
+                    evidence,
+                    found,
+                )
 
 
 def _groups(sentence: str, mentions: list[Mention], offset: int) -> list[tuple[int, int, tuple[str, ...], bool]]:
@@ -163,7 +212,7 @@ def _groups(sentence: str, mentions: list[Mention], offset: int) -> list[tuple[i
     for mention in mentions:
         start, end = mention.start - offset, mention.end - offset
         if groups:
-            gap = sentence[groups[-1][1]:start]
+            gap = sentence[groups[-1][1] : start]
             words = _WORD.findall(gap)
             if not words or (len(words) <= 6 and _CONNECTOR.search(gap) and not _cues(gap)):
                 first = groups.pop()
@@ -178,25 +227,34 @@ def _groups(sentence: str, mentions: list[Mention], offset: int) -> list[tuple[i
 
 def _credit(catalogue, groups, cue: _Cue, sentence: str, evidence: str, found) -> None:
     """Give ``cue`` to the group it belongs to (see module docstring)."""
+
     def accepts(group) -> bool:
         return any(not s or cue.rule.applies(s, catalogue.item(s).category) for s in group[2])
 
     candidates = [g for g in groups if accepts(g)]
-    ahead = [g for g in candidates if g[0] >= cue.end and len(_WORD.findall(sentence[cue.end:g[0]])) <= 3
-             and not re.search(r"[,;:]", sentence[cue.end:g[0]])]
+    ahead = [
+        g
+        for g in candidates
+        if g[0] >= cue.end
+        and len(_WORD.findall(sentence[cue.end : g[0]])) <= 3
+        and not re.search(r"[,;:]", sentence[cue.end : g[0]])
+    ]
     overlapping = [g for g in candidates if g[0] < cue.end and g[1] > cue.start]
     earlier = [g for g in candidates if g[1] <= cue.start]
     direct = [g for g in earlier if not g[3]]
-    chosen = (ahead[:1] or overlapping[:1] or direct[-1:] or earlier[-1:]
-              or [g for g in candidates if g[0] >= cue.end][:1])
+    chosen = (
+        ahead[:1] or overlapping[:1] or direct[-1:] or earlier[-1:] or [g for g in candidates if g[0] >= cue.end][:1]
+    )
     for group in chosen:
         for slug in group[2]:
             if slug and cue.rule.applies(slug, catalogue.item(slug).category):
                 found[slug].append((cue.status, evidence))
 
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _NUMBER = r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few|several)"
 _UNIT = r"(?:days?|weeks?|months?|years?|decades?)"
 _YEAR = r"(?:19|20)\d\d(?:-\d\d)?"

@@ -3,17 +3,45 @@
 Two links name the same article when their canonical forms are equal: https only, host without ``www.``/``m.``/
 ``amp.``, no default port, fragment, trailing slash, tracking parameters or AMP markers, remaining query sorted.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
-    "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ref", "ref_src", "ref_url", "cmpid", "ocid", "spm",
-    "s_cid", "icid", "soc_src", "soc_trk", "at_medium", "at_campaign", "__twitter_impression",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ocid",
+        "spm",
+        "s_cid",
+        "icid",
+        "soc_src",
+        "soc_trk",
+        "at_medium",
+        "at_campaign",
+        "__twitter_impression",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "mc_")
 REDIRECT_PARAMS = ("url", "u", "q")  # where wrappers put the target, in order of preference
 _HOST_PREFIXES = ("www.", "m.", "amp.")
@@ -98,7 +126,7 @@ def _canonical_host(parts: SplitResult) -> str:
     while stripped:
         stripped = False
         for prefix in _HOST_PREFIXES:
-            rest = host[len(prefix):]
+            rest = host[len(prefix) :]
             if host.startswith(prefix) and "." in rest:
                 host, stripped = rest, True
     if ":" in host:  # IPv6 literal
@@ -118,6 +146,7 @@ def _canonical_path(path: str) -> str:
 
 def _normalize_percent(text: str) -> str:
     """Upper-case percent escapes and decode the ones that stand for unreserved characters (RFC 3986 6.2.2)."""
+
     def fix(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
         return char if char in _UNRESERVED else "%" + match.group(1).upper()

@@ -1,14 +1,16 @@
 """The seed-format archive on disk: ``NNN_<url key>.txt``, numbered on from the highest file there."""
+
 from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from cpec_watch.parsers import seedformat
 from cpec_watch.models import SeedText
+from cpec_watch.parsers import seedformat
+
 
 def archive_files(folder: Path) -> list[Path]:
     """The archive's article files, in number order."""
@@ -47,7 +49,9 @@ def copy_file(folder: Path, source: Path) -> str:
             return existing.name
         target = folder / source.name
         if target.exists():  # the number is taken by another article: number on
-            target = folder / seedformat.archive_name(seedformat.next_number(p.name for p in archive_files(folder)), key)
+            target = folder / seedformat.archive_name(
+                seedformat.next_number(p.name for p in archive_files(folder)), key
+            )
         target.write_bytes(source.read_bytes())
         return target.name
 

@@ -1,19 +1,19 @@
 """Queries about articles and stories, named after what the pipeline asks."""
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from cpec_watch.models import Article, SeedText
 from cpec_watch.parsers import dedup
-from cpec_watch.models import Article
-from cpec_watch.models import SeedText
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
 from cpec_watch.storage.db import insert_ignore, sqlite_file_lock
@@ -41,12 +41,34 @@ def is_new_entry(sess: Session, key: str) -> bool:
     return seen is None or (seen.outcome == "failed" and seen.attempts < RETRY_LIMIT)
 
 
-def record_entry(sess: Session, key: str, url: str, outcome: str, *, feed_url: str | None = None,
-                 source: str | None = None, detail: str | None = None, article_id: int | None = None) -> None:
+def record_entry(
+    sess: Session,
+    key: str,
+    url: str,
+    outcome: str,
+    *,
+    feed_url: str | None = None,
+    source: str | None = None,
+    detail: str | None = None,
+    article_id: int | None = None,
+) -> None:
     """Remember how a link was handled (a failed one counts one more attempt)."""
-    inserted = insert_ignore(sess, SeenEntry, dict(
-        url_key=key, url=url, feed_url=feed_url, source=source, outcome=outcome, detail=detail,
-        article_id=article_id, attempts=1, first_seen=utcnow(), last_seen=utcnow()))
+    inserted = insert_ignore(
+        sess,
+        SeenEntry,
+        dict(
+            url_key=key,
+            url=url,
+            feed_url=feed_url,
+            source=source,
+            outcome=outcome,
+            detail=detail,
+            article_id=article_id,
+            attempts=1,
+            first_seen=utcnow(),
+            last_seen=utcnow(),
+        ),
+    )
     if not inserted:
         seen = sess.exec(select(SeenEntry).where(SeenEntry.url_key == key)).one()
         seen.attempts = seen.attempts + 1 if outcome == "failed" else seen.attempts
@@ -57,13 +79,22 @@ def record_entry(sess: Session, key: str, url: str, outcome: str, *, feed_url: s
 
 def entries_to_retry(sess: Session, feed_url: str) -> list[tuple[str, str | None]]:
     """``(link, outlet)`` of a feed's entries whose page failed fewer than RETRY_LIMIT times."""
-    rows = sess.exec(select(SeenEntry.url, SeenEntry.source).where(
-        SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed", col(SeenEntry.attempts) < RETRY_LIMIT)).all()
+    rows = sess.exec(
+        select(SeenEntry.url, SeenEntry.source).where(
+            SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed", col(SeenEntry.attempts) < RETRY_LIMIT
+        )
+    ).all()
     return [(url, source) for url, source in rows]
 
 
-def store_article(sess: Session, data: Article, archive_dir: Path | None, *, key: str | None = None,
-                  archive_source: Path | None = None) -> Stored:
+def store_article(
+    sess: Session,
+    data: Article,
+    archive_dir: Path | None,
+    *,
+    key: str | None = None,
+    archive_source: Path | None = None,
+) -> Stored:
     """Store an article once per canonical URL and once per text; join or start its story.
 
     The archive file is written after the row is committed; ``archive_source`` (a seed-format
@@ -82,10 +113,23 @@ def store_article(sess: Session, data: Article, archive_dir: Path | None, *, key
             sess.add(story)
             sess.flush()
             story_id = story.id
-        inserted = insert_ignore(sess, ArticleRow, dict(
-            url_key=key, url=data.url, canonical_url=data.canonical_url, source=data.source, title=data.title,
-            published=data.published, fetched_at=utcnow(), body=data.text, content_hash=text_hash,
-            signature=" ".join(map(str, fingerprint.signature)), story_id=story_id))
+        inserted = insert_ignore(
+            sess,
+            ArticleRow,
+            dict(
+                url_key=key,
+                url=data.url,
+                canonical_url=data.canonical_url,
+                source=data.source,
+                title=data.title,
+                published=data.published,
+                fetched_at=utcnow(),
+                body=data.text,
+                content_hash=text_hash,
+                signature=" ".join(map(str, fingerprint.signature)),
+                story_id=story_id,
+            ),
+        )
         if not inserted:  # another run stored it a moment ago
             sess.rollback()
             return _existing(sess, key, text_hash)  # type: ignore[return-value]
@@ -122,7 +166,10 @@ def _story_lock(sess: Session) -> Iterator[None]:
 
 
 def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
-    for condition, reason in ((ArticleRow.url_key == key, "same url"), (ArticleRow.content_hash == text_hash, "same text")):
+    for condition, reason in (
+        (ArticleRow.url_key == key, "same url"),
+        (ArticleRow.content_hash == text_hash, "same text"),
+    ):
         found = sess.exec(select(ArticleRow).where(condition)).first()
         if found is not None:
             return Stored("duplicate", found.id, found.story_id, reason)
@@ -165,9 +212,11 @@ def list_articles(sess: Session, since: date | None = None) -> list[ArticleRow]:
     """Stored articles, oldest first; ``since`` filters on publication date (fetch date when unknown)."""
     query = select(ArticleRow).order_by(col(ArticleRow.id))
     if since is not None:
-        start = datetime.combine(since, time.min, tzinfo=timezone.utc)
-        query = query.where((col(ArticleRow.published) >= since)
-                            | (col(ArticleRow.published).is_(None) & (col(ArticleRow.fetched_at) >= start)))
+        start = datetime.combine(since, time.min, tzinfo=UTC)
+        query = query.where(
+            (col(ArticleRow.published) >= since)
+            | (col(ArticleRow.published).is_(None) & (col(ArticleRow.fetched_at) >= start))
+        )
     return list(sess.exec(query).all())
 
 

@@ -3,12 +3,14 @@
 Any SQLAlchemy URL works; SQLite (the default) gets WAL and a busy timeout so a
 scheduled run and a manual command can share one file.
 """
+
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,15 +57,18 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
     try:
         revision = _revision(engine)
         if revision is not None and revision > HEAD:
-            raise StorageError(f"the store at {parsed.render_as_string()} was written by a newer CPEC Watch "
-                               f"(schema {revision}, this one knows {HEAD})")
+            raise StorageError(
+                f"the store at {parsed.render_as_string()} was written by a newer CPEC Watch "
+                f"(schema {revision}, this one knows {HEAD})"
+            )
         if revision != HEAD:
             with sqlite_file_lock(parsed, "migrate"):  # PostgreSQL takes an advisory lock in upgrade()
                 if _revision(engine) != HEAD:  # another process may have migrated while we waited
                     upgrade(engine)
     except DatabaseError as exc:
-        raise StorageError(f"cannot open database {parsed.render_as_string()}: "
-                           f"{' '.join(str(exc.orig).split())}") from None
+        raise StorageError(
+            f"cannot open database {parsed.render_as_string()}: {' '.join(str(exc.orig).split())}"
+        ) from None
     return engine
 
 

@@ -1,4 +1,5 @@
 """Digest content from the store, and the outbox that makes each digest go out once."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 from cpec_watch.config.subscriptions import Subscription
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.feeds import failing_feeds
 from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, utcnow
@@ -19,29 +20,43 @@ GONE_OUT = ("sent", "sending", "partial")  # statuses whose period may have reac
 
 def last_period_end(sess: Session, subscription: str) -> datetime | None:
     """Where the subscription's previous digest (that may have gone out) ended."""
-    return sess.exec(select(DigestRecord.period_end)
-                     .where(DigestRecord.subscription == subscription, col(DigestRecord.status).in_(GONE_OUT))
-                     .order_by(col(DigestRecord.period_end).desc())).first()
+    return sess.exec(
+        select(DigestRecord.period_end)
+        .where(DigestRecord.subscription == subscription, col(DigestRecord.status).in_(GONE_OUT))
+        .order_by(col(DigestRecord.period_end).desc())
+    ).first()
 
 
 def unfinished(sess: Session, subscription: str) -> list[DigestRecord]:
     """Digests only partly delivered (Slack), to resume before anything new is sent."""
-    return list(sess.exec(select(DigestRecord).where(DigestRecord.subscription == subscription,
-                                                     DigestRecord.status == "partial")
-                          .order_by(col(DigestRecord.id))).all())
+    return list(
+        sess.exec(
+            select(DigestRecord)
+            .where(DigestRecord.subscription == subscription, DigestRecord.status == "partial")
+            .order_by(col(DigestRecord.id))
+        ).all()
+    )
 
 
-def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str, *,
-               claim: bool = True) -> DigestRecord | None:
+def begin_send(
+    sess: Session, sub: Subscription, digest: Digest, content: str, *, claim: bool = True
+) -> DigestRecord | None:
     """Record the digest before sending it (status ``sending``); None when another run is sending this period.
 
     The claim ``<subscription>:<period start>`` is unique, so two scheduled runs at once cannot both
     send the period that follows the last digest (an explicit ``--since`` re-send claims nothing).
     """
     start = digest.period_start.isoformat() if digest.period_start else "beginning"
-    record = DigestRecord(subscription=sub.name, channel=sub.channel, period_start=digest.period_start,
-                          period_end=digest.period_end, status="sending", content=content,
-                          updates=digest.update_count, claim=f"{sub.name}:{start}" if claim else None)
+    record = DigestRecord(
+        subscription=sub.name,
+        channel=sub.channel,
+        period_start=digest.period_start,
+        period_end=digest.period_end,
+        status="sending",
+        content=content,
+        updates=digest.update_count,
+        claim=f"{sub.name}:{start}" if claim else None,
+    )
     sess.add(record)
     try:
         sess.commit()
@@ -51,8 +66,9 @@ def begin_send(sess: Session, sub: Subscription, digest: Digest, content: str, *
     return record
 
 
-def finish_send(sess: Session, record: DigestRecord, status: str, *, delivered: int = 0,
-                error: str | None = None) -> None:
+def finish_send(
+    sess: Session, record: DigestRecord, status: str, *, delivered: int = 0, error: str | None = None
+) -> None:
     """Mark the outcome; a failed digest gives up its claim, so the next run covers its period again."""
     record.status, record.delivered, record.error = status, delivered, error
     record.claim = None if status == "failed" else record.claim
@@ -61,25 +77,47 @@ def finish_send(sess: Session, record: DigestRecord, status: str, *, delivered: 
     sess.commit()
 
 
-def collect_digest(sess: Session, catalogue: Catalogue, sub: Subscription, start: datetime | None,
-                   end: datetime, *, changes_only: bool = False) -> Digest:
+def collect_digest(
+    sess: Session,
+    catalogue: Catalogue,
+    sub: Subscription,
+    start: datetime | None,
+    end: datetime,
+    *,
+    changes_only: bool = False,
+) -> Digest:
     """What is new for ``sub`` in (start, end]: status changes, other updates, other news, feed health."""
     names = {item.slug: item for item in catalogue.items}
-    fresh = [e for e in timeline(sess) if (start is None or e.created_at > start) and e.created_at <= end
-             and sub.wants(e.item, names[e.item].category if e.item in names else "")]
+    fresh = [
+        e
+        for e in timeline(sess)
+        if (start is None or e.created_at > start)
+        and e.created_at <= end
+        and sub.wants(e.item, names[e.item].category if e.item in names else "")
+    ]
     changes = tuple(_update(e, names) for e in fresh if e.is_change)
     others = () if changes_only else tuple(_update(e, names) for e in fresh if not e.is_change)
     news = () if changes_only or not sub.wants_everything else _other_news(sess, start, end)
-    problems = tuple(FeedProblem(f.name, f.last_error or "failing", f.failing_since)
-                     for f in failing_feeds(sess, end - FEED_PROBLEM_AFTER))
+    problems = tuple(
+        FeedProblem(f.name, f.last_error or "failing", f.failing_since)
+        for f in failing_feeds(sess, end - FEED_PROBLEM_AFTER)
+    )
     return Digest("CPEC Watch digest", utcnow(), start, end, changes, others, news, problems)
 
 
 def _update(entry: TimelineEntry, names: dict) -> DigestUpdate:
     item = names.get(entry.item)
-    return DigestUpdate(entry.item, item.name if item else entry.item, entry.status, entry.previous_status,
-                        entry.evidence, entry.date, tuple(SourceLink(o, u) for o, u in entry.sources),
-                        entry.times, entry.amounts)
+    return DigestUpdate(
+        entry.item,
+        item.name if item else entry.item,
+        entry.status,
+        entry.previous_status,
+        entry.evidence,
+        entry.date,
+        tuple(SourceLink(o, u) for o, u in entry.sources),
+        entry.times,
+        entry.amounts,
+    )
 
 
 def _other_news(sess: Session, start: datetime | None, end: datetime) -> tuple[DigestArticle, ...]:
@@ -92,6 +130,7 @@ def _other_news(sess: Session, start: datetime | None, end: datetime) -> tuple[D
     for article in sess.exec(query.order_by(col(ArticleRow.id))).all():
         if article.story_id not in seen:
             seen.add(article.story_id)
-            news.append(DigestArticle(article.title or article.body[:90], article.source, article.url,
-                                      article.published))
+            news.append(
+                DigestArticle(article.title or article.body[:90], article.source, article.url, article.published)
+            )
     return tuple(news)

@@ -1,4 +1,5 @@
 """Feed state: conditional-GET validators and health, one row per feed URL."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,16 @@ def feed_row(sess: Session, source: FeedSource) -> Feed:
     return feed
 
 
-def record_feed_success(sess: Session, feed: Feed, status: int, *, etag: str | None, last_modified: str | None,
-                        entries: int, warning: str | None = None) -> None:
+def record_feed_success(
+    sess: Session,
+    feed: Feed,
+    status: int,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    entries: int,
+    warning: str | None = None,
+) -> None:
     """A poll that got an answer we could use (200 or 304); ``warning`` keeps a parse problem visible."""
     now = utcnow()
     if status == 304:  # a 304 may carry fresh validators

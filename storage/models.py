@@ -3,17 +3,18 @@
 Identity is enforced by the database: unique URL keys, unique content hashes, one
 seen-entry row per canonical link, so re-runs and concurrent runs cannot duplicate.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(dt.UTC)
 
 
 class Feed(SQLModel, table=True):

@@ -1,27 +1,36 @@
 """Read-only views for the CLI: plain dicts ready for JSON."""
+
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 from cpec_watch.parsers.items import Catalogue
-from cpec_watch.storage.tracking import FindUpdates
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import list_feeds
-from cpec_watch.storage.tracking import UNINFORMATIVE, TimelineEntry, items_for_articles, reindex, timeline
+from cpec_watch.storage.tracking import UNINFORMATIVE, FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
     engine = open_engine(db_url, create=False)
     with session(engine) as sess:
         items = items_for_articles(sess)
-        rows = [{
-            "id": a.id, "url": a.url, "canonical_url": a.canonical_url, "title": a.title,
-            "published": a.published.isoformat() if a.published else None, "source": a.source,
-            "story": a.story_id, "items": items.get(a.id, []), "archive_file": a.archive_file,
-            "fetched_at": a.fetched_at.isoformat(timespec="seconds"),
-        } for a in list_articles(sess, since)]
+        rows = [
+            {
+                "id": a.id,
+                "url": a.url,
+                "canonical_url": a.canonical_url,
+                "title": a.title,
+                "published": a.published.isoformat() if a.published else None,
+                "source": a.source,
+                "story": a.story_id,
+                "items": items.get(a.id, []),
+                "archive_file": a.archive_file,
+                "fetched_at": a.fetched_at.isoformat(timespec="seconds"),
+            }
+            for a in list_articles(sess, since)
+        ]
     engine.dispose()
     return rows
 
@@ -29,12 +38,19 @@ def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]
 def feed_rows(db_url: str) -> list[dict[str, Any]]:
     engine = open_engine(db_url, create=False)
     with session(engine) as sess:
-        rows = [{
-            "url": f.url, "name": f.name, "last_status": f.last_status, "last_error": f.last_error,
-            "last_polled": f.last_polled.isoformat(timespec="seconds") if f.last_polled else None,
-            "entries_seen": f.entries_seen, "consecutive_failures": f.consecutive_failures,
-            "failing_since": f.failing_since.isoformat(timespec="seconds") if f.failing_since else None,
-        } for f in list_feeds(sess)]
+        rows = [
+            {
+                "url": f.url,
+                "name": f.name,
+                "last_status": f.last_status,
+                "last_error": f.last_error,
+                "last_polled": f.last_polled.isoformat(timespec="seconds") if f.last_polled else None,
+                "entries_seen": f.entries_seen,
+                "consecutive_failures": f.consecutive_failures,
+                "failing_since": f.failing_since.isoformat(timespec="seconds") if f.failing_since else None,
+            }
+            for f in list_feeds(sess)
+        ]
     engine.dispose()
     return rows
 
@@ -49,10 +65,17 @@ def timeline_rows(db_url: str, item: str | None = None) -> list[dict[str, Any]]:
 
 def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
     return {
-        "item": entry.item, "status": entry.status, "previous_status": entry.previous_status,
-        "change": entry.is_change, "date": entry.date.isoformat() if entry.date else None, "article_url": entry.article_url,
-        "evidence": entry.evidence, "times": list(entry.times), "amounts": list(entry.amounts),
-        "story": entry.story, "sources": [{"outlet": outlet, "url": url} for outlet, url in entry.sources],
+        "item": entry.item,
+        "status": entry.status,
+        "previous_status": entry.previous_status,
+        "change": entry.is_change,
+        "date": entry.date.isoformat() if entry.date else None,
+        "article_url": entry.article_url,
+        "evidence": entry.evidence,
+        "times": list(entry.times),
+        "amounts": list(entry.amounts),
+        "story": entry.story,
+        "sources": [{"outlet": outlet, "url": url} for outlet, url in entry.sources],
     }
 
 
@@ -64,12 +87,19 @@ def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
         own = [e for e in entries if e["item"] == item.slug]
         informative = [e for e in own if e["status"] != UNINFORMATIVE] or own
         latest = informative[-1] if informative else None
-        rows.append({
-            "slug": item.slug, "name": item.name, "category": item.category,
-            "status": latest["status"] if latest else None, "date": latest["date"] if latest else None,
-            "updates": len(own), "last_change": next((f"{e['previous_status']} → {e['status']}"
-                                                      for e in reversed(own) if e["change"]), None),
-        })
+        rows.append(
+            {
+                "slug": item.slug,
+                "name": item.name,
+                "category": item.category,
+                "status": latest["status"] if latest else None,
+                "date": latest["date"] if latest else None,
+                "updates": len(own),
+                "last_change": next(
+                    (f"{e['previous_status']} → {e['status']}" for e in reversed(own) if e["change"]), None
+                ),
+            }
+        )
     return rows
 
 

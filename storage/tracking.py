@@ -3,6 +3,7 @@
 A status change is an update whose status differs from the item's previous informative
 status (``mentioned`` says nothing of a state, so it never changes one), in date order.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,7 @@ class TimelineEntry:
 
     @property
     def is_change(self) -> bool:
-        return self.status != UNINFORMATIVE and self.previous_status is not None \
-            and self.status != self.previous_status
+        return self.status != UNINFORMATIVE and self.previous_status is not None and self.status != self.previous_status
 
 
 def track_article(sess: Session, article_id: int, find: FindUpdates) -> int:
@@ -59,17 +59,34 @@ def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
     paragraphs = [p for p in article.body.split("\n\n") if p]
     day = _story_date(sess, article)
     if day is not None:  # a dated copy dates the whole story
-        sess.exec(sql_update(UpdateRow).where(UpdateRow.story_id == article.story_id,  # type: ignore[call-overload]
-                                           col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > day))
-                  .values(date=day))
+        sess.exec(
+            sql_update(UpdateRow)
+            .where(
+                UpdateRow.story_id == article.story_id,  # type: ignore[call-overload]
+                col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > day),
+            )
+            .values(date=day)
+        )
     created = 0
     for found in find(article.title, paragraphs):
-        created += insert_ignore(sess, UpdateRow, dict(
-            item=found.slug, story_id=article.story_id, article_id=article.id, status=found.status,
-            evidence=found.evidence, times=" | ".join(found.times), amounts=" | ".join(found.amounts),
-            date=day if day is not None else _fetch_day(article), created_at=utcnow()))
-        row = sess.exec(select(UpdateRow).where(UpdateRow.item == found.slug,
-                                                 UpdateRow.story_id == article.story_id)).one()
+        created += insert_ignore(
+            sess,
+            UpdateRow,
+            dict(
+                item=found.slug,
+                story_id=article.story_id,
+                article_id=article.id,
+                status=found.status,
+                evidence=found.evidence,
+                times=" | ".join(found.times),
+                amounts=" | ".join(found.amounts),
+                date=day if day is not None else _fetch_day(article),
+                created_at=utcnow(),
+            ),
+        )
+        row = sess.exec(
+            select(UpdateRow).where(UpdateRow.item == found.slug, UpdateRow.story_id == article.story_id)
+        ).one()
         if row.status == UNINFORMATIVE and found.status != UNINFORMATIVE:  # a copy that says more: new again
             row.status, row.evidence, row.created_at = found.status, found.evidence, utcnow()
             sess.add(row)
@@ -97,7 +114,7 @@ def track_untracked(sess: Session, find: FindUpdates, log: logging.Logger | logg
         try:
             track_article(sess, article_id, find)
             done += 1
-        except Exception:  # noqa: BLE001 - one article must not stop the run; it stays untracked
+        except Exception:
             sess.rollback()
             log.exception("tracking article %s failed", article_id)
     return done
@@ -111,8 +128,9 @@ def reindex(sess: Session, find: FindUpdates) -> int:
     first_seen = {(u.item, u.story_id): u.created_at for u in sess.exec(select(UpdateRow)).all()}
     sess.exec(delete(UpdateSource))  # type: ignore[call-overload]
     sess.exec(delete(UpdateRow))  # type: ignore[call-overload]
-    created = sum(_record(sess, article, find)
-                  for article in sess.exec(select(ArticleRow).order_by(col(ArticleRow.id))).all())
+    created = sum(
+        _record(sess, article, find) for article in sess.exec(select(ArticleRow).order_by(col(ArticleRow.id))).all()
+    )
     for row in sess.exec(select(UpdateRow)).all():
         if (row.item, row.story_id) in first_seen:
             row.created_at = first_seen[(row.item, row.story_id)]
@@ -126,15 +144,29 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     query = select(UpdateRow, ArticleRow).join(ArticleRow, col(ArticleRow.id) == col(UpdateRow.article_id))
     if item is not None:
         query = query.where(UpdateRow.item == item)
-    rows = sess.exec(query.order_by(col(UpdateRow.item), col(UpdateRow.date).asc().nulls_first(),
-                                    col(UpdateRow.id))).all()
+    rows = sess.exec(
+        query.order_by(col(UpdateRow.item), col(UpdateRow.date).asc().nulls_first(), col(UpdateRow.id))
+    ).all()
     sources = _sources(sess, [update.id for update, _ in rows])
     entries, state = [], {}
     for update, article in rows:
-        entries.append(TimelineEntry(
-            update.id, update.item, update.status, state.get(update.item), update.date, update.evidence,
-            _split(update.times), _split(update.amounts), update.story_id, article.id, article.url,
-            update.created_at, sources.get(update.id, ())))
+        entries.append(
+            TimelineEntry(
+                update.id,
+                update.item,
+                update.status,
+                state.get(update.item),
+                update.date,
+                update.evidence,
+                _split(update.times),
+                _split(update.amounts),
+                update.story_id,
+                article.id,
+                article.url,
+                update.created_at,
+                sources.get(update.id, ()),
+            )
+        )
         if update.status != UNINFORMATIVE:
             state[update.item] = update.status
     return entries
@@ -142,8 +174,11 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
 
 def items_for_articles(sess: Session) -> dict[int, list[str]]:
     """Tracked-item slugs per article id (an article lists the items of its story's updates it carried)."""
-    rows = sess.exec(select(UpdateSource.article_id, UpdateRow.item)
-                     .join(UpdateRow, col(UpdateRow.id) == col(UpdateSource.update_id))).all()
+    rows = sess.exec(
+        select(UpdateSource.article_id, UpdateRow.item).join(
+            UpdateRow, col(UpdateRow.id) == col(UpdateSource.update_id)
+        )
+    ).all()
     result: dict[int, list[str]] = {}
     for article_id, item in rows:
         result.setdefault(article_id, []).append(item)
@@ -153,10 +188,12 @@ def items_for_articles(sess: Session) -> dict[int, list[str]]:
 def _sources(sess: Session, update_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
     if not update_ids:
         return {}
-    rows = sess.exec(select(UpdateSource.update_id, ArticleRow.source, ArticleRow.url)
-                     .join(ArticleRow, col(ArticleRow.id) == col(UpdateSource.article_id))
-                     .where(col(UpdateSource.update_id).in_(update_ids))
-                     .order_by(col(ArticleRow.id))).all()
+    rows = sess.exec(
+        select(UpdateSource.update_id, ArticleRow.source, ArticleRow.url)
+        .join(ArticleRow, col(ArticleRow.id) == col(UpdateSource.article_id))
+        .where(col(UpdateSource.update_id).in_(update_ids))
+        .order_by(col(ArticleRow.id))
+    ).all()
     result: dict[int, list[tuple[str, str]]] = {}
     for update_id, source, url in rows:
         result.setdefault(update_id, []).append((source, url))

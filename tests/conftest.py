@@ -1,9 +1,10 @@
 """Shared fixtures: paths to the seeds and fixture corpus."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -20,6 +21,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
 
 PG_SERVER = os.environ.get("CPEC_WATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DATABASE = f"cpec_watch_test_{os.getpid()}"  # one per test session, so parallel sessions never collide
@@ -38,7 +40,7 @@ def _postgres_url() -> str | None:
         admin.dispose()
     except OperationalError as exc:
         if os.environ.get("CI"):
-            raise RuntimeError(f"CI must run the PostgreSQL tests, but {PG_SERVER} is unreachable: {exc}")
+            raise RuntimeError(f"CI must run the PostgreSQL tests, but {PG_SERVER} is unreachable: {exc}") from exc
         return None
     return PG_SERVER.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
 

@@ -1,4 +1,5 @@
 """Shared parts for the alert tests: sample digests, a Slack-like webhook receiver, SMTP servers, certs."""
+
 from __future__ import annotations
 
 import datetime
@@ -23,8 +24,17 @@ def link(outlet: str, slug: str) -> SourceLink:
     return SourceLink(outlet, f"https://{outlet.lower().replace(' ', '')}.example/{slug}")
 
 
-def update(slug: str, name: str, status: str, evidence: str, *, previous: str | None = None,
-           day: int = 20, outlets: tuple[str, ...] = ("Dawn",), **extra: tuple[str, ...]) -> DigestUpdate:
+def update(
+    slug: str,
+    name: str,
+    status: str,
+    evidence: str,
+    *,
+    previous: str | None = None,
+    day: int = 20,
+    outlets: tuple[str, ...] = ("Dawn",),
+    **extra: tuple[str, ...],
+) -> DigestUpdate:
     sources = tuple(link(o, f"{slug}-{day}-{i}") for i, o in enumerate(outlets))
     return DigestUpdate(slug, name, status, previous, evidence, datetime.date(2026, 11, day), sources, **extra)
 
@@ -37,39 +47,81 @@ def sample_digest(**changes: object) -> Digest:
         period_start=datetime.datetime(2026, 11, 15, 9, 0, tzinfo=UTC),
         period_end=datetime.datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
         status_changes=(
-            update("ml-1", "ML-1 railway", "groundbreaking",
-                   "Work on the Karachi–Rohri section of the ML-1 upgrade formally began with a ceremony "
-                   "attended by federal ministers and Chinese embassy officials.",
-                   previous="financing", day=21, outlets=("Dawn", "The Nation", "Express Tribune", "APP"),
-                   amounts=("$2 billion",), times=("first phase by 2029",)),
-            update("rashakai-sez", "Rashakai SEZ", "operational",
-                   "The first three factories in the Rashakai special economic zone started production, "
-                   "the KP Economic Zones Development company said.",
-                   previous="under-construction", day=19, outlets=("Business Recorder",)),
+            update(
+                "ml-1",
+                "ML-1 railway",
+                "groundbreaking",
+                "Work on the Karachi–Rohri section of the ML-1 upgrade formally began with a ceremony "
+                "attended by federal ministers and Chinese embassy officials.",
+                previous="financing",
+                day=21,
+                outlets=("Dawn", "The Nation", "Express Tribune", "APP"),
+                amounts=("$2 billion",),
+                times=("first phase by 2029",),
+            ),
+            update(
+                "rashakai-sez",
+                "Rashakai SEZ",
+                "operational",
+                "The first three factories in the Rashakai special economic zone started production, "
+                "the KP Economic Zones Development company said.",
+                previous="under-construction",
+                day=19,
+                outlets=("Business Recorder",),
+            ),
         ),
         updates=(
-            update("gwadar-port", "Gwadar port", "operational",
-                   "A second container vessel from Shanghai berthed at Gwadar this month, according to port "
-                   "officials.", day=18, outlets=("Dawn", "The News", "Pakistan Today")),
-            update("kohat-cargo-train", "Kohat cargo train", "under-review",
-                   "Provincial officials said the feasibility study for a Kohat freight link towards "
-                   "Afghanistan is under review by the planning ministry.", day=17, outlets=("The Nation",)),
-            update("gwadar-port", "Gwadar port", "operational",
-                   "The Gwadar free zone's north phase allotted plots to twelve more investors.",
-                   day=20, outlets=("Business Recorder", "APP"), amounts=("Rs 3.1 billion",)),
-            update("ml-1", "ML-1 railway", "groundbreaking",
-                   "Pakistan Railways invited bids for rolling stock to run on the upgraded line.",
-                   day=21, outlets=("Express Tribune",), times=("bids due January 2027",)),
+            update(
+                "gwadar-port",
+                "Gwadar port",
+                "operational",
+                "A second container vessel from Shanghai berthed at Gwadar this month, according to port officials.",
+                day=18,
+                outlets=("Dawn", "The News", "Pakistan Today"),
+            ),
+            update(
+                "kohat-cargo-train",
+                "Kohat cargo train",
+                "under-review",
+                "Provincial officials said the feasibility study for a Kohat freight link towards "
+                "Afghanistan is under review by the planning ministry.",
+                day=17,
+                outlets=("The Nation",),
+            ),
+            update(
+                "gwadar-port",
+                "Gwadar port",
+                "operational",
+                "The Gwadar free zone's north phase allotted plots to twelve more investors.",
+                day=20,
+                outlets=("Business Recorder", "APP"),
+                amounts=("Rs 3.1 billion",),
+            ),
+            update(
+                "ml-1",
+                "ML-1 railway",
+                "groundbreaking",
+                "Pakistan Railways invited bids for rolling stock to run on the upgraded line.",
+                day=21,
+                outlets=("Express Tribune",),
+                times=("bids due January 2027",),
+            ),
         ),
         other_news=(
-            DigestArticle("Joint committee reviews CPEC security arrangements", "Dawn",
-                          "https://dawn.example/jcc-security", datetime.date(2026, 11, 20)),
-            DigestArticle("Chinese delegation visits Faisalabad industrial estate", "The News",
-                          "https://thenews.example/faisalabad-visit", datetime.date(2026, 11, 19)),
+            DigestArticle(
+                "Joint committee reviews CPEC security arrangements",
+                "Dawn",
+                "https://dawn.example/jcc-security",
+                datetime.date(2026, 11, 20),
+            ),
+            DigestArticle(
+                "Chinese delegation visits Faisalabad industrial estate",
+                "The News",
+                "https://thenews.example/faisalabad-visit",
+                datetime.date(2026, 11, 19),
+            ),
         ),
-        feed_problems=(
-            FeedProblem("Express Tribune", "HTTP 403", datetime.datetime(2026, 11, 20, 6, 0, tzinfo=UTC)),
-        ),
+        feed_problems=(FeedProblem("Express Tribune", "HTTP 403", datetime.datetime(2026, 11, 20, 6, 0, tzinfo=UTC)),),
     )
     return replace(digest, **changes)
 
@@ -91,18 +143,25 @@ def make_cert(directory: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 

@@ -1,4 +1,5 @@
 """The HTML digest rendered by a real headless Chromium: a screenshot and the parsed DOM."""
+
 from __future__ import annotations
 
 import struct
@@ -13,14 +14,28 @@ from tests.support_alerts import HOSTILE, sample_digest
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 def chromium(tmp: Path, *args: str) -> str:
     """Run headless Chromium with a throwaway profile; return its stdout."""
-    done = subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout
 
 
@@ -33,9 +48,9 @@ def read_png(data: bytes) -> tuple[int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks = 8, []
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0] == zlib.crc32(kind + body)
         chunks.append((kind, body))
         pos += 12 + length
     width, height, depth, color = struct.unpack(">IIBB", chunks[0][1][:10])
@@ -63,7 +78,11 @@ def test_dom_has_the_text_and_no_script(tmp_path: Path) -> None:
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.startswith("<!DOCTYPE html>") and "</body></html>" in dom
     assert "<script" not in dom.lower()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"CPEC\"</h1>" in dom
-    for text in ("Status changes (2)", "ML-1 railway", "Express Tribune: HTTP 403 since 2026-11-20",
-                 'href="https://dawn.example/jcc-security"'):
+    assert '&lt;script&gt;alert(1)&lt;/script&gt; &amp; "CPEC"</h1>' in dom
+    for text in (
+        "Status changes (2)",
+        "ML-1 railway",
+        "Express Tribune: HTTP 403 since 2026-11-20",
+        'href="https://dawn.example/jcc-security"',
+    ):
         assert text in dom

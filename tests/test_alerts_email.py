@@ -1,4 +1,5 @@
 """Email digests delivered to a real aiosmtpd server on 127.0.0.1 (plain, STARTTLS + auth, implicit TLS)."""
+
 from __future__ import annotations
 
 import email
@@ -57,9 +58,16 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def settings(port: int, **changes: object) -> EmailSettings:
-    values: dict[str, object] = dict(host="127.0.0.1", port=port, username=None, password=None, security="none",
-                                     sender="watch@cpec-watch.example",
-                                     recipients=("desk@newsroom.example", "analyst@newsroom.example"), timeout=5.0)
+    values: dict[str, object] = dict(
+        host="127.0.0.1",
+        port=port,
+        username=None,
+        password=None,
+        security="none",
+        sender="watch@cpec-watch.example",
+        recipients=("desk@newsroom.example", "analyst@newsroom.example"),
+        timeout=5.0,
+    )
     return EmailSettings(**{**values, **changes})  # type: ignore[arg-type]
 
 
@@ -97,8 +105,9 @@ def test_message_id_is_stable_for_a_digest_key() -> None:
 
 
 def test_starttls_with_login(cert: tuple[Path, Path]) -> None:
-    with smtp_server(tls_context=server_context(*cert), require_starttls=True, authenticator=authenticate,
-                     auth_required=True) as (inbox, port):
+    with smtp_server(
+        tls_context=server_context(*cert), require_starttls=True, authenticator=authenticate, auth_required=True
+    ) as (inbox, port):
         good = settings(port, security="starttls", ssl_context=trusting(cert), username=USER, password=PASSWORD)
         send_email(build_message(sample_digest(), good), good)
         bad = settings(port, security="starttls", ssl_context=trusting(cert), username=USER, password="wrong")
@@ -146,12 +155,18 @@ def from_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> EmailSetti
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert from_env(monkeypatch, {}) is None
-    env = {"CPEC_WATCH_SMTP_HOST": "smtp.example", "CPEC_WATCH_SMTP_SECURITY": "SSL",
-           "CPEC_WATCH_SMTP_USERNAME": USER, "CPEC_WATCH_SMTP_PASSWORD": PASSWORD,
-           "CPEC_WATCH_EMAIL_FROM": "watch@cpec-watch.example", "CPEC_WATCH_EMAIL_TO": " a@x.example, b@y.example ,"}
+    env = {
+        "CPEC_WATCH_SMTP_HOST": "smtp.example",
+        "CPEC_WATCH_SMTP_SECURITY": "SSL",
+        "CPEC_WATCH_SMTP_USERNAME": USER,
+        "CPEC_WATCH_SMTP_PASSWORD": PASSWORD,
+        "CPEC_WATCH_EMAIL_FROM": "watch@cpec-watch.example",
+        "CPEC_WATCH_EMAIL_TO": " a@x.example, b@y.example ,",
+    }
     conf = from_env(monkeypatch, env)
-    assert conf == EmailSettings("smtp.example", 465, USER, PASSWORD, "ssl", "watch@cpec-watch.example",
-                                 ("a@x.example", "b@y.example"), 30.0)
+    assert conf == EmailSettings(
+        "smtp.example", 465, USER, PASSWORD, "ssl", "watch@cpec-watch.example", ("a@x.example", "b@y.example"), 30.0
+    )
     assert PASSWORD not in repr(conf) and PASSWORD not in repr(load_settings())
     assert from_env(monkeypatch, {**env, "CPEC_WATCH_SMTP_SECURITY": ""}).port == 587  # type: ignore[union-attr]
     assert from_env(monkeypatch, {**env, "CPEC_WATCH_SMTP_PORT": "2525"}).port == 2525  # type: ignore[union-attr]
@@ -167,5 +182,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv("CPEC_WATCH_EMAIL_FROM", raising=False)
         monkeypatch.delenv("CPEC_WATCH_EMAIL_TO", raising=False)
         with pytest.raises(error) as info:
-            from_env(monkeypatch, {k: v for k, v in {**env, **change}.items() if v != "" or k == "CPEC_WATCH_SMTP_SECURITY"})
+            from_env(
+                monkeypatch, {k: v for k, v in {**env, **change}.items() if v != "" or k == "CPEC_WATCH_SMTP_SECURITY"}
+            )
         assert str(info.value).startswith(message)

@@ -1,4 +1,5 @@
 """Rendering of digests as text, Markdown and HTML (pure: no I/O)."""
+
 from __future__ import annotations
 
 import datetime
@@ -8,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cpec_watch.models import DigestArticle, SourceLink
 from cpec_watch.alerts.render import EMPTY_LINE, to_markdown, to_text
 from cpec_watch.alerts.render_html import to_html
 from cpec_watch.alerts.stdout import write_markdown
+from cpec_watch.models import DigestArticle, SourceLink
 from tests.support_alerts import HOSTILE, sample_digest, update
 
 EMPTY = dict(status_changes=(), updates=(), other_news=())
@@ -52,11 +53,15 @@ def test_sections_in_order_in_every_renderer() -> None:
 
 def test_updates_grouped_by_item_in_first_seen_order() -> None:
     text = to_text(sample_digest())
-    updates = text[text.index("UPDATES"):text.index("OTHER CPEC NEWS")]
+    updates = text[text.index("UPDATES") : text.index("OTHER CPEC NEWS")]
     headings = [line for line in updates.splitlines() if line and not line.startswith(" ")]
-    assert headings == ["UPDATES (4)", "Gwadar port (gwadar-port)", "Kohat cargo train (kohat-cargo-train)",
-                        "ML-1 railway (ml-1)"]
-    gwadar = updates[updates.index("Gwadar port"):updates.index("Kohat cargo train")]
+    assert headings == [
+        "UPDATES (4)",
+        "Gwadar port (gwadar-port)",
+        "Kohat cargo train (kohat-cargo-train)",
+        "ML-1 railway (ml-1)",
+    ]
+    gwadar = updates[updates.index("Gwadar port") : updates.index("Kohat cargo train")]
     assert "second container vessel" in gwadar and "twelve more investors" in gwadar
     assert "Amounts: Rs 3.1 billion" in gwadar
     assert "2026-11-18 · status: operational" in gwadar
@@ -66,8 +71,7 @@ def test_sources_show_two_outlets_linked_and_count_the_rest() -> None:
     digest = sample_digest()
     change = digest.status_changes[0]  # Dawn, The Nation, Express Tribune, APP
     text, md, html = to_text(digest), to_markdown(digest), to_html(digest)
-    assert "Sources: Dawn <https://dawn.example/ml-1-21-0>, The Nation <https://thenation.example/ml-1-21-1> +2" \
-        in text
+    assert "Sources: Dawn <https://dawn.example/ml-1-21-0>, The Nation <https://thenation.example/ml-1-21-1> +2" in text
     assert "[Dawn](https://dawn.example/ml-1-21-0), [The Nation](https://thenation.example/ml-1-21-1) +2" in md
     assert '<span title="Express Tribune, APP">+2</span>' in html
     hidden = [s.url for s in change.sources[2:]]
@@ -103,19 +107,29 @@ def test_empty_digest_ignores_feed_problems_but_still_reports_them() -> None:
 
 def test_first_status_and_naive_times() -> None:
     first = update("dhabeji-sez", "Dhabeji SEZ", "approved", "The board approved the zone.", previous=None)
-    digest = sample_digest(status_changes=(first,), generated_at=datetime.datetime(2026, 11, 22, 9, 0),
-                           period_end=datetime.datetime(2026, 11, 22, 9, 0), period_start=None)
+    digest = sample_digest(
+        status_changes=(first,),
+        generated_at=datetime.datetime(2026, 11, 22, 9, 0),
+        period_end=datetime.datetime(2026, 11, 22, 9, 0),
+        period_start=None,
+    )
     text = to_text(digest)
     assert "* Dhabeji SEZ (dhabeji-sez): approved (first status)" in text
     assert "Period: up to 2026-11-22 09:00\n" in text
 
 
 def test_html_is_a_safe_standalone_document() -> None:
-    hostile = update("gwadar-port", HOSTILE, "operational", f"Evidence {HOSTILE} <img src=x onerror=alert(2)>",
-                     outlets=())
-    hostile = replace(hostile, sources=(SourceLink("Evil <b>Outlet</b>", "javascript:alert(3)"),
-                                        SourceLink("Dawn", "https://dawn.example/a?x=1&y=2")))
-    article = DigestArticle(HOSTILE, "The \"Nation\"", "JAVASCRIPT:alert(4)", None)
+    hostile = update(
+        "gwadar-port", HOSTILE, "operational", f"Evidence {HOSTILE} <img src=x onerror=alert(2)>", outlets=()
+    )
+    hostile = replace(
+        hostile,
+        sources=(
+            SourceLink("Evil <b>Outlet</b>", "javascript:alert(3)"),
+            SourceLink("Dawn", "https://dawn.example/a?x=1&y=2"),
+        ),
+    )
+    article = DigestArticle(HOSTILE, 'The "Nation"', "JAVASCRIPT:alert(4)", None)
     digest = sample_digest(title=HOSTILE, updates=(hostile,), other_news=(article,))
     html = to_html(digest)
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
@@ -132,8 +146,9 @@ def test_html_is_a_safe_standalone_document() -> None:
 
 
 def test_markdown_and_text_drop_unsafe_links_and_escape_markup() -> None:
-    article = DigestArticle("Click [here](javascript:alert(1)) *now*", "Dawn", "javascript:alert(1)",
-                            datetime.date(2026, 11, 20))
+    article = DigestArticle(
+        "Click [here](javascript:alert(1)) *now*", "Dawn", "javascript:alert(1)", datetime.date(2026, 11, 20)
+    )
     digest = sample_digest(title="Digest <b>", other_news=(article,), feed_problems=())
     md = to_markdown(digest)
     assert "- Click \\[here\\](javascript:alert(1)) \\*now\\* — Dawn" in md  # inert: the bracket is escaped
@@ -144,8 +159,9 @@ def test_markdown_and_text_drop_unsafe_links_and_escape_markup() -> None:
 
 
 def test_multiline_article_text_stays_on_its_line() -> None:
-    article = DigestArticle("Line one\nSTATUS CHANGES (99)\r\n", "Dawn\t", "https://dawn.example/x",
-                            datetime.date(2026, 11, 20))
+    article = DigestArticle(
+        "Line one\nSTATUS CHANGES (99)\r\n", "Dawn\t", "https://dawn.example/x", datetime.date(2026, 11, 20)
+    )
     text = to_text(sample_digest(other_news=(article,), feed_problems=()))
     assert "- Line one STATUS CHANGES (99) — Dawn, 2026-11-20\n" in text
     assert text.count("STATUS CHANGES") == 2

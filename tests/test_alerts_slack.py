@@ -1,4 +1,5 @@
 """Slack payloads posted to a local webhook receiver that enforces Block Kit limits (and Apprise JSON posts)."""
+
 from __future__ import annotations
 
 import json
@@ -10,24 +11,33 @@ import httpx
 import pytest
 
 from cpec_watch.alerts.apprise_channel import send_apprise
-from cpec_watch.models import DigestArticle, SourceLink
 from cpec_watch.alerts.errors import ChannelError
-from cpec_watch.retry import RetryPolicy
 from cpec_watch.alerts.render_slack import MAX_SECTION, to_slack_messages
 from cpec_watch.alerts.slack import send_slack
+from cpec_watch.models import DigestArticle, SourceLink
+from cpec_watch.retry import RetryPolicy
 from tests.support_alerts import free_port, sample_digest, update, webhook_server
 
-ITEMS = [("ml-1", "ML-1 railway"), ("gwadar-port", "Gwadar port"), ("rashakai-sez", "Rashakai SEZ"),
-         ("kohat-cargo-train", "Kohat cargo train"), ("kkh-realignment", "KKH realignment")]
+ITEMS = [
+    ("ml-1", "ML-1 railway"),
+    ("gwadar-port", "Gwadar port"),
+    ("rashakai-sez", "Rashakai SEZ"),
+    ("kohat-cargo-train", "Kohat cargo train"),
+    ("kkh-realignment", "KKH realignment"),
+]
 OUTLETS = ("Dawn", "The Nation", "Express Tribune", "Business Recorder")
 
 
 def big_digest(count: int = 200):
     updates = tuple(
-        update(*ITEMS[i % len(ITEMS)], "under-construction",
-               f"Update number {i:03d}: officials reported progress on works near kilometre {i * 7} "
-               f"and said contractors had mobilised {i % 9 + 2} more crews this week." + " Details." * (i % 40),
-               day=1 + i % 28, outlets=OUTLETS[: 1 + i % 4])
+        update(
+            *ITEMS[i % len(ITEMS)],
+            "under-construction",
+            f"Update number {i:03d}: officials reported progress on works near kilometre {i * 7} "
+            f"and said contractors had mobilised {i % 9 + 2} more crews this week." + " Details." * (i % 40),
+            day=1 + i % 28,
+            outlets=OUTLETS[: 1 + i % 4],
+        )
         for i in range(count)
     )
     return sample_digest(updates=updates)
@@ -52,8 +62,7 @@ def test_sample_digest_is_one_valid_message(client: httpx.Client) -> None:
     assert blocks[0]["text"]["text"] == "CPEC Watch digest"
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert sections[0].startswith("*ML-1 railway* (ml-1): financing → *groundbreaking*\n")
-    assert "<https://dawn.example/ml-1-21-0|Dawn>, <https://thenation.example/ml-1-21-1|The Nation> +2" \
-        in sections[0]
+    assert "<https://dawn.example/ml-1-21-0|Dawn>, <https://thenation.example/ml-1-21-1|The Nation> +2" in sections[0]
     assert "• Express Tribune: HTTP 403 since 2026-11-20" in sections[-1]
 
 
@@ -94,27 +103,35 @@ def test_refusal_reports_what_was_delivered_and_resume_finishes(client: httpx.Cl
         assert error.delivered == 1
         assert str(error).startswith(f"Slack webhook refused message 2 of {len(payloads)}: HTTP 404")
         assert "secret" not in str(error) and "\n" not in str(error)
-        send_slack(payloads[error.delivered:], hook.url, client=client)
+        send_slack(payloads[error.delivered :], hook.url, client=client)
     assert hook.received == payloads
 
 
 def test_exhausted_retries_and_unreachable_webhook(client: httpx.Client) -> None:
     payloads, slept = to_slack_messages(sample_digest()), []
-    with webhook_server(failures=(500, 500, 500)) as hook:
-        with pytest.raises(ChannelError, match=r"refused message 1 of 1 after 3 attempts: HTTP 500"):
-            send_slack(payloads, hook.url, client=client, policy=RetryPolicy(retries=2, sleep=slept.append))
+    refused = pytest.raises(ChannelError, match=r"refused message 1 of 1 after 3 attempts: HTTP 500")
+    with webhook_server(failures=(500, 500, 500)) as hook, refused:
+        send_slack(payloads, hook.url, client=client, policy=RetryPolicy(retries=2, sleep=slept.append))
     assert slept == [1.0, 2.0]
     with pytest.raises(ChannelError, match="unreachable") as info:
-        send_slack(payloads, f"http://127.0.0.1:{free_port()}/hook", client=client,
-                   policy=RetryPolicy(retries=1, sleep=slept.append))
+        send_slack(
+            payloads,
+            f"http://127.0.0.1:{free_port()}/hook",
+            client=client,
+            policy=RetryPolicy(retries=1, sleep=slept.append),
+        )
     assert info.value.delivered == 0
 
 
 def test_article_text_cannot_ping_or_inject_markup(client: httpx.Client) -> None:
     nasty = "<!channel> <!here|here> @here @Channel @everyone <@U024BE7LH> & <https://evil.example|click>"
     digest = sample_digest(
-        updates=(replace(update("ml-1", "ML-1 <!everyone>", "under-construction", nasty),
-                         sources=(SourceLink("Da|wn>", "https://d.example/a|b>c"),)),),
+        updates=(
+            replace(
+                update("ml-1", "ML-1 <!everyone>", "under-construction", nasty),
+                sources=(SourceLink("Da|wn>", "https://d.example/a|b>c"),),
+            ),
+        ),
         other_news=(DigestArticle("Title | with <b> & @here", "Dawn", "javascript:alert(1)", None),),
     )
     payloads = to_slack_messages(digest)
@@ -132,13 +149,24 @@ def test_overlong_text_is_cut_with_an_ellipsis_not_split(client: httpx.Client) -
     long = "Gwadar & Karachi " * 600  # escapes to well over one section
     amp = "&" * 5000
     url = "https://x.example/?" + "a=1&" * 47  # 395 characters once & is escaped: just under the link cap
-    worst = replace(update(amp, amp, amp, amp, previous=amp, amounts=(amp,), times=(amp,)),
-                    sources=(SourceLink(amp, url),) * 3)
-    digest = sample_digest(title="CPEC Watch " + "digest " * 40, status_changes=(worst,),
-                           updates=(update("gwadar-port", "Gwadar port " * 30, "operational", long,
-                                           outlets=("Dawn " * 50, "The News"), amounts=("Rs 1 billion",) * 200),),
-                           other_news=(DigestArticle("Long title " * 100, "APP", "https://app.example/" + "x" * 500,
-                                                     None),))
+    worst = replace(
+        update(amp, amp, amp, amp, previous=amp, amounts=(amp,), times=(amp,)), sources=(SourceLink(amp, url),) * 3
+    )
+    digest = sample_digest(
+        title="CPEC Watch " + "digest " * 40,
+        status_changes=(worst,),
+        updates=(
+            update(
+                "gwadar-port",
+                "Gwadar port " * 30,
+                "operational",
+                long,
+                outlets=("Dawn " * 50, "The News"),
+                amounts=("Rs 1 billion",) * 200,
+            ),
+        ),
+        other_news=(DigestArticle("Long title " * 100, "APP", "https://app.example/" + "x" * 500, None),),
+    )
     payloads = to_slack_messages(digest)
     with webhook_server() as hook:
         send_slack(payloads, hook.url, client=client)
@@ -162,8 +190,8 @@ def test_apprise_json_url_delivers_markdown() -> None:
     assert posted["title"] == digest.subject
     assert "## Status changes (2)" in posted["message"]
     assert "Express Tribune: HTTP 403 since 2026-11-20" in posted["message"]
-    with webhook_server(failures=(500,), slack=False) as hook:
-        with pytest.raises(ChannelError, match=r"could not deliver the digest to every URL \(json\)"):
-            send_apprise(digest, [hook.url.replace("http://", "json://user:pw@")])
+    undelivered = pytest.raises(ChannelError, match=r"could not deliver the digest to every URL \(json\)")
+    with webhook_server(failures=(500,), slack=False) as hook, undelivered:
+        send_apprise(digest, [hook.url.replace("http://", "json://user:pw@")])
     with pytest.raises(ChannelError, match="not a valid Apprise URL \\(scheme 'nonsense'\\)"):
         send_apprise(digest, ["nonsense://token@host"])

@@ -1,4 +1,5 @@
 """Article pages: fixture templates with must/must-not snippets, and the benchmark F1 floor."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -31,36 +32,77 @@ class Case:
 
 CASES = [
     Case(
-        "dawn_like.html", "https://www.dawn.com/news/1900001/rashakai",
+        "dawn_like.html",
+        "https://www.dawn.com/news/1900001/rashakai",
         title="Rashakai SEZ to get first Chinese textile unit by December",
-        published=date(2025, 9, 14), canonical="https://www.dawn.com/news/1900001",
+        published=date(2025, 9, 14),
+        canonical="https://www.dawn.com/news/1900001",
         first="PESHAWAR: A Chinese textile group will open the first factory",
         must=("employ around 1,200 local workers", '"Phase II of CPEC is about factories, not only roads,"'),
-        must_not=("cookies", "Latest", "Facebook", "Advertisement", "file photo", "Most popular",
-                  "Good news for Nowshera", "Copyright", "Khyber Pakhtunkhwa\n"),
+        must_not=(
+            "cookies",
+            "Latest",
+            "Facebook",
+            "Advertisement",
+            "file photo",
+            "Most popular",
+            "Good news for Nowshera",
+            "Copyright",
+            "Khyber Pakhtunkhwa\n",
+        ),
     ),
     Case(
-        "urdupoint_like.html", "https://www.urdupoint.example/pakistan/news/x.html",
-        title="CPEC Phase II To Boost Exports From KP, Says Secretary", published=date(2025, 8, 31),
+        "urdupoint_like.html",
+        "https://www.urdupoint.example/pakistan/news/x.html",
+        title="CPEC Phase II To Boost Exports From KP, Says Secretary",
+        published=date(2025, 8, 31),
         canonical="https://www.urdupoint.example/pakistan/news/cpec-phase-ii-to-boost-exports-from-kp-12345.html",
         first="CPEC Phase II to boost exports from KP, says Secretary",
-        must=("PESHAWAR, (UrduPoint / Pakistan Point News - 31st Aug, 2025) The provincial Secretary",
-              "cheaper inputs from industrial cooperation", "joint working group next month."),
-        must_not=("Open Menu", "Published August", "Also Read", "Gwadar port handles", "Related News",
-                  "Kohat cargo train", "Gold price", "largest independent"),
+        must=(
+            "PESHAWAR, (UrduPoint / Pakistan Point News - 31st Aug, 2025) The provincial Secretary",
+            "cheaper inputs from industrial cooperation",
+            "joint working group next month.",
+        ),
+        must_not=(
+            "Open Menu",
+            "Published August",
+            "Also Read",
+            "Gwadar port handles",
+            "Related News",
+            "Kohat cargo train",
+            "Gold price",
+            "largest independent",
+        ),
     ),
     Case(
-        "wordpress_graph.html", None,
-        title="Kohat Cargo Train Service to Start Trial Runs Next Week", published=date(2025, 9, 26),
+        "wordpress_graph.html",
+        None,
+        title="Kohat Cargo Train Service to Start Trial Runs Next Week",
+        published=date(2025, 9, 26),
         canonical="https://propakistani.example/2025/09/26/kohat-cargo-train-trial-runs/",
         first="Pakistan Railways will begin trial runs",
         must=("twice a week with forty wagons", "Why it matters", "review tariffs after three months"),
-        must_not=("Also Read", "ML-1 Upgrade", "Read more", "Gwadar Port Volumes", "Share this", "Twitter",
-                  "Dhabeji", "Subscribe", "idle for years", "Copyright", "Updated 26 Sep", "By Staff Writer"),
+        must_not=(
+            "Also Read",
+            "ML-1 Upgrade",
+            "Read more",
+            "Gwadar Port Volumes",
+            "Share this",
+            "Twitter",
+            "Dhabeji",
+            "Subscribe",
+            "idle for years",
+            "Copyright",
+            "Updated 26 Sep",
+            "By Staff Writer",
+        ),
     ),
     Case(
-        "broken.html", "https://gwadartimes.example/news/desalination",
-        title="Gwadar desalination plant begins supply", published=date(2025, 7, 3), canonical=None,
+        "broken.html",
+        "https://gwadartimes.example/news/desalination",
+        title="Gwadar desalination plant begins supply",
+        published=date(2025, 7, 3),
+        canonical=None,
         first="GWADAR: The new desalination plant",
         must=("1.2 million gallons a day", "municipal committee promised", "Broken closing tags"),
         must_not=("Home", "News\n"),
@@ -100,19 +142,24 @@ def test_garbage_gives_an_empty_page_not_an_error(html: str | bytes) -> None:
 
 
 def test_bytes_in_a_declared_legacy_charset() -> None:
-    html = ("<html><head><meta charset='windows-1252'><title>Quetta caf\xe9s</title></head><body>"
-            "<p>Quetta caf\xe9 owners welcome the new CPEC road link, saying trade has picked up since summer.</p>"
-            "</body></html>").encode("cp1252")
+    html = (
+        "<html><head><meta charset='windows-1252'><title>Quetta caf\xe9s</title></head><body>"
+        "<p>Quetta caf\xe9 owners welcome the new CPEC road link, saying trade has picked up since summer.</p>"
+        "</body></html>"
+    ).encode("cp1252")
     page = extract_page(html)
     assert page.title == "Quetta caf\xe9s"
-    assert page.paragraphs == ("Quetta caf\xe9 owners welcome the new CPEC road link, saying trade has picked up "
-                               "since summer.",)
+    assert page.paragraphs == (
+        "Quetta caf\xe9 owners welcome the new CPEC road link, saying trade has picked up since summer.",
+    )
 
 
 def test_xml_declaration_and_relative_og_url() -> None:
-    html = ('<?xml version="1.0" encoding="utf-8"?><html><head><meta property="og:url" content="/news/ml-1">'
-            "</head><body><article><p>The ML-1 railway upgrade between Karachi and Peshawar will be done in "
-            "phases, starting with the Karachi to Hyderabad section, officials said.</p></article></body></html>")
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?><html><head><meta property="og:url" content="/news/ml-1">'
+        "</head><body><article><p>The ML-1 railway upgrade between Karachi and Peshawar will be done in "
+        "phases, starting with the Karachi to Hyderabad section, officials said.</p></article></body></html>"
+    )
     page = extract_page(html, "https://example.pk/feed")
     assert page.canonical_url == "https://example.pk/news/ml-1"
     assert page.paragraphs[0].startswith("The ML-1 railway upgrade")

@@ -1,4 +1,5 @@
 """The command line: JSON fields, one-line errors, no Prefect import for read-only commands."""
+
 from __future__ import annotations
 
 import json
@@ -38,15 +39,25 @@ def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(w
     summary = json.loads(result.output)
     assert summary["seeds_imported"] == 5 and summary["new"] == 0
     assert summary["feeds_failed"][0]["error"].startswith("ConnectError")
-    assert sorted(p.name for p in (workdir / "data" / "articles").iterdir() if p.suffix == ".txt") == \
-        sorted(p.name for p in (ROOT / "seeds").iterdir())
+    assert sorted(p.name for p in (workdir / "data" / "articles").iterdir() if p.suffix == ".txt") == sorted(
+        p.name for p in (ROOT / "seeds").iterdir()
+    )
     for seed in (ROOT / "seeds").iterdir():
         assert (workdir / "data" / "articles" / seed.name).read_bytes() == seed.read_bytes()
 
     rows = json.loads(invoke("articles", "--json").output)
     assert len(rows) == 5
-    assert set(rows[0]) >= {"id", "url", "canonical_url", "title", "published", "source", "story", "items",
-                            "archive_file"}
+    assert set(rows[0]) >= {
+        "id",
+        "url",
+        "canonical_url",
+        "title",
+        "published",
+        "source",
+        "story",
+        "items",
+        "archive_file",
+    }
     by_file = {row["archive_file"]: row for row in rows}
     assert by_file["002_81a317b85942699c.txt"]["story"] == by_file["003_9c0dc566686552c5.txt"]["story"]
     assert by_file["000_a1585c22ca6705fb.txt"]["published"] == "2025-08-31"
@@ -69,17 +80,20 @@ def test_settings_come_from_options_and_environment(workdir: Path) -> None:
     assert not (workdir / "data").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--db", "nonsense://", "articles"], "Error: "),
-    (["--config", "missing.toml", "articles"], "Error: config file not found: missing.toml"),
-    (["run", "--feeds", "nowhere.opml"], "Error: "),
-    (["backfill"], "Error: backfill needs --from-dir, --urls or --feeds"),
-    (["backfill", "--urls", "feeds.toml"], "Error: feeds.toml: not an http(s) URL"),
-    (["articles", "--since", "yesterday"], "Error: Invalid value for '--since'"),
-    (["--db", "sqlite:///no/such/store.db", "feeds"], "Error: no store at no/such/store.db yet"),
-    (["backfill", "--feeds", "feeds.toml", "--since", "2025-10-01", "--until", "2025-09-01"], "is after --until"),
-    (["digest", "--since", "99999999999d"], "Error: Invalid value for --since"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--db", "nonsense://", "articles"], "Error: "),
+        (["--config", "missing.toml", "articles"], "Error: config file not found: missing.toml"),
+        (["run", "--feeds", "nowhere.opml"], "Error: "),
+        (["backfill"], "Error: backfill needs --from-dir, --urls or --feeds"),
+        (["backfill", "--urls", "feeds.toml"], "Error: feeds.toml: not an http(s) URL"),
+        (["articles", "--since", "yesterday"], "Error: Invalid value for '--since'"),
+        (["--db", "sqlite:///no/such/store.db", "feeds"], "Error: no store at no/such/store.db yet"),
+        (["backfill", "--feeds", "feeds.toml", "--since", "2025-10-01", "--until", "2025-09-01"], "is after --until"),
+        (["digest", "--since", "99999999999d"], "Error: Invalid value for --since"),
+    ],
+)
 def test_user_errors_are_one_line_without_traceback(workdir: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code != 0
@@ -101,24 +115,34 @@ def test_backfill_from_a_seed_format_folder(workdir: Path) -> None:
 
 
 def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
-    code = ("import sys; from cli.main import cli; "
-            f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
-            "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
-            "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
-            "assert 'prefect' not in sys.modules, 'prefect imported'")
-    subprocess.run([sys.executable, "-c", code], cwd=workdir, check=True, capture_output=True,
-                   env={"PATH": "", "PYTHONPATH": str(ROOT), "CPEC_WATCH_CONFIG": str(workdir / "config.toml")})
+    code = (
+        "import sys; from cli.main import cli; "
+        f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
+        "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
+        "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
+        "assert 'prefect' not in sys.modules, 'prefect imported'"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        env={"PATH": "", "PYTHONPATH": str(ROOT), "CPEC_WATCH_CONFIG": str(workdir / "config.toml")},
+    )
 
 
-@pytest.mark.parametrize("config, message", [
-    ("[fetch]\nper_host = 0\n", "invalid setting fetch.per_host"),
-    ("relevance = 3\n", "[relevance] must be a table"),
-    ("items = 3\n", "'items' must be [[items]] tables"),
-    ('[[feeds]]\nurl = "http://[::1/feed"\nname = "X"\n', "not a valid URL"),
-    ('[[subscriptions]]\nchannel = "pigeon"\n', "unknown channel 'pigeon'"),
-    ('[[subscriptions]]\nchannel = "slack"\nitems = ["ml-2"]\n', "unknown tracked item or category 'ml-2'"),
-    ('[[subscriptions]]\nchannel = "slack"\nitems = "ml-1"\n', "items must be a list of strings"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("[fetch]\nper_host = 0\n", "invalid setting fetch.per_host"),
+        ("relevance = 3\n", "[relevance] must be a table"),
+        ("items = 3\n", "'items' must be [[items]] tables"),
+        ('[[feeds]]\nurl = "http://[::1/feed"\nname = "X"\n', "not a valid URL"),
+        ('[[subscriptions]]\nchannel = "pigeon"\n', "unknown channel 'pigeon'"),
+        ('[[subscriptions]]\nchannel = "slack"\nitems = ["ml-2"]\n', "unknown tracked item or category 'ml-2'"),
+        ('[[subscriptions]]\nchannel = "slack"\nitems = "ml-1"\n', "items must be a list of strings"),
+    ],
+)
 def test_bad_config_files_fail_at_once_with_one_line(workdir: Path, config: str, message: str) -> None:
     (workdir / "bad.toml").write_text(config)
     result = CliRunner().invoke(cli, ["--config", "bad.toml", "run", "--feeds", "feeds.toml"])

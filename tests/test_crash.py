@@ -1,4 +1,5 @@
 """A run killed halfway loses nothing and duplicates nothing: the next run finishes the job."""
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,26 @@ EXPECTED = json.loads((FIXTURES / "web" / "expected.json").read_text(encoding="u
 
 def test_a_run_killed_mid_feed_is_completed_by_the_next_run(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cpec.db'}"
-    command = [str(Path(sys.executable).parent / "cpec-watch"), "--db", db, "--archive", str(tmp_path / "articles"),
-               "run", "--feeds", str(tmp_path / "feeds.toml"), "--json"]
+    command = [
+        str(Path(sys.executable).parent / "cpec-watch"),
+        "--db",
+        db,
+        "--archive",
+        str(tmp_path / "articles"),
+        "run",
+        "--feeds",
+        str(tmp_path / "feeds.toml"),
+        "--json",
+    ]
     env = {**os.environ, "CPEC_WATCH_CONFIG": str(tmp_path / "config.toml")}
     env.pop("PREFECT_API_URL", None)
     (tmp_path / "config.toml").write_text("[fetch]\nretries = 0\nper_host = 1\nconcurrency = 1\n")
     with serve_fixtures() as web:
-        (tmp_path / "feeds.toml").write_text("".join(
-            f'[[feeds]]\nurl = "{web.url(path)}"\nname = "{path}"\n' for path in EXPECTED["totals"]["main_feeds"]))
+        (tmp_path / "feeds.toml").write_text(
+            "".join(
+                f'[[feeds]]\nurl = "{web.url(path)}"\nname = "{path}"\n' for path in EXPECTED["totals"]["main_feeds"]
+            )
+        )
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while web.hits("/tribune/") + web.hits("/app/news/") < 1 and child.poll() is None:

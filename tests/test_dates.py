@@ -1,4 +1,5 @@
 """parse_date: machine formats and the visible bylines of news pages."""
+
 from __future__ import annotations
 
 from datetime import date

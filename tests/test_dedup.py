@@ -3,6 +3,7 @@
 The corpus (tests/fixtures/feeds_unit/stories/) holds one invented story per file: a JCC meeting (jcc15_body) with a
 light rewrite, another JCC meeting, an ML-1 story, and two SEZ stories (Rashakai, with a rewrite, and Dhabeji).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,12 +27,16 @@ def syndicated(header: str, footer: str) -> str:
     return f"{header}\n\n{story('jcc15_body')}\n\n{footer}"
 
 
-WIRE_A = syndicated("ISLAMABAD, Nov 12 (APP):",
-                    "Follow us on Google News for the latest updates.\nShare this story on Facebook, X and WhatsApp.\n"
-                    "Read more: Gold prices fall for the third day in Karachi")
-WIRE_B = syndicated("Staff Report",
-                    "Comments are closed.\nSubscribe to our newsletter to get the latest news in your inbox.\n"
-                    "Copyright 2025 The Daily Example. All rights reserved.")
+WIRE_A = syndicated(
+    "ISLAMABAD, Nov 12 (APP):",
+    "Follow us on Google News for the latest updates.\nShare this story on Facebook, X and WhatsApp.\n"
+    "Read more: Gold prices fall for the third day in Karachi",
+)
+WIRE_B = syndicated(
+    "Staff Report",
+    "Comments are closed.\nSubscribe to our newsletter to get the latest news in your inbox.\n"
+    "Copyright 2025 The Daily Example. All rights reserved.",
+)
 
 
 def same_story(a: str, b: str) -> bool:
@@ -58,13 +63,16 @@ def test_no_other_seed_pair_merges(seeds: dict[str, str]) -> None:
             assert not same_story(seeds[a], seeds[b]), (a, b)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    (WIRE_A, WIRE_B),  # (a) verbatim syndication, different boilerplate
-    (story("jcc15_body"), WIRE_A),
-    (story("jcc15_body"), story("jcc15_rewrite")),  # (b) light rewrite
-    (WIRE_B, story("jcc15_rewrite")),
-    (story("sez_rashakai_factory"), story("sez_rashakai_rewrite")),  # (b) shorter rewrite
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (WIRE_A, WIRE_B),  # (a) verbatim syndication, different boilerplate
+        (story("jcc15_body"), WIRE_A),
+        (story("jcc15_body"), story("jcc15_rewrite")),  # (b) light rewrite
+        (WIRE_B, story("jcc15_rewrite")),
+        (story("sez_rashakai_factory"), story("sez_rashakai_rewrite")),  # (b) shorter rewrite
+    ],
+)
 def test_same_story_variants_merge(a: str, b: str) -> None:
     assert candidates(a, b)
     assert same_story(a, b)
@@ -92,10 +100,15 @@ def test_fingerprint_shape() -> None:
 def test_band_keys_are_fixed_across_processes() -> None:
     text = "Gwadar port handles its first transit cargo for Afghanistan under CPEC."
     expected = fingerprint(text).bands[:3]
-    code = ("from cpec_watch.parsers.dedup import fingerprint; "
-            f"print(' '.join(fingerprint({text!r}).bands[:3]))")
-    other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                           env={"PYTHONHASHSEED": "12345", "PATH": ""})
+    code = f"from cpec_watch.parsers.dedup import fingerprint; print(' '.join(fingerprint({text!r}).bands[:3]))"
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    )
     assert tuple(other.stdout.split()) == expected
     assert expected[0] == "00:3fbe1b8b1d62"
 

@@ -1,4 +1,5 @@
 """Digests from the store to real local SMTP and Slack-webhook servers, sent once."""
+
 from __future__ import annotations
 
 import email
@@ -8,11 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date
 from email.policy import default
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,7 +25,7 @@ from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.digests import digest_pass
 from cpec_watch.flows.runs import monitor_pass
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, Story, UpdateSource
+from cpec_watch.storage.models import ArticleRow, DigestRecord, Story, UpdateRow, UpdateSource
 from tests.conftest import SEEDS
 from tests.support.webserver import serve_fixtures
 from tests.support_alerts import free_port, webhook_server
@@ -55,9 +56,13 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 
 def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> dict[str, str]:
-    env = {"CPEC_WATCH_SMTP_HOST": "127.0.0.1", "CPEC_WATCH_SMTP_PORT": str(port),
-           "CPEC_WATCH_SMTP_SECURITY": "none", "CPEC_WATCH_EMAIL_FROM": "watch@example.org",
-           "CPEC_WATCH_EMAIL_TO": "desk@example.org, analyst@example.org"}
+    env = {
+        "CPEC_WATCH_SMTP_HOST": "127.0.0.1",
+        "CPEC_WATCH_SMTP_PORT": str(port),
+        "CPEC_WATCH_SMTP_SECURITY": "none",
+        "CPEC_WATCH_EMAIL_FROM": "watch@example.org",
+        "CPEC_WATCH_EMAIL_TO": "desk@example.org, analyst@example.org",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
@@ -65,20 +70,25 @@ def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> dict[str, str]:
 
 def write_config(folder: Path, webhook: str, *extra: str) -> Path:
     path = folder / "config.toml"
-    path.write_text("import_seeds = true\n[fetch]\nretries = 0\nread_timeout = 1.0\n"
-                    '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
-                    f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
-                    'categories = ["sez"]\n' + "".join(extra))
+    path.write_text(
+        "import_seeds = true\n[fetch]\nretries = 0\nread_timeout = 1.0\n"
+        '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
+        f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
+        'categories = ["sez"]\n' + "".join(extra)
+    )
     return path
 
 
 def test_digest_from_seeds_and_a_feed_run_arrives_by_email_and_slack_once(
-        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with smtp_server() as (inbox, port), webhook_server() as hook, serve_fixtures() as web:
         smtp_env(monkeypatch, port)
         feeds = tmp_path / "feeds.toml"
-        feeds.write_text(f'[[feeds]]\nurl = "{web.url("/feeds/tribune.xml")}"\nname = "Express Tribune"\n'
-                         f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
+        feeds.write_text(
+            f'[[feeds]]\nurl = "{web.url("/feeds/tribune.xml")}"\nname = "Express Tribune"\n'
+            f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n'
+        )
         settings = load_settings(db=db_url, archive=tmp_path / "articles", config=write_config(tmp_path, hook.url))
         assert monitor_pass(settings, feeds_file=feeds).total("stored") >= 4
 
@@ -111,15 +121,28 @@ def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
             story = Story()
             sess.add(story)
             sess.flush()
-            article = ArticleRow(url_key=hashlib.sha256(f"{item}{n}".encode()).hexdigest()[:16], url=f"https://example.org/{item}/{n}",
-                              canonical_url=f"https://example.org/{item}/{n}", source=f"Outlet {n % 7}",
-                              title=f"Update {n}", published=date(2025, 9, 1), body=f"Body {n}",
-                              content_hash=f"{item}{n}", signature="1", story_id=story.id)
+            article = ArticleRow(
+                url_key=hashlib.sha256(f"{item}{n}".encode()).hexdigest()[:16],
+                url=f"https://example.org/{item}/{n}",
+                canonical_url=f"https://example.org/{item}/{n}",
+                source=f"Outlet {n % 7}",
+                title=f"Update {n}",
+                published=date(2025, 9, 1),
+                body=f"Body {n}",
+                content_hash=f"{item}{n}",
+                signature="1",
+                story_id=story.id,
+            )
             sess.add(article)
             sess.flush()
-            update = UpdateRow(item=item, story_id=story.id, article_id=article.id, status="under-construction",
-                                evidence=f"Evidence {n}: work on the zone's block {n} <b>&amp; roads</b> @here "
-                                         f"is under way.", date=date(2025, 9, 1))
+            update = UpdateRow(
+                item=item,
+                story_id=story.id,
+                article_id=article.id,
+                status="under-construction",
+                evidence=f"Evidence {n}: work on the zone's block {n} <b>&amp; roads</b> @here is under way.",
+                date=date(2025, 9, 1),
+            )
             sess.add(update)
             sess.flush()
             sess.add(UpdateSource(update_id=update.id, article_id=article.id))
@@ -128,7 +151,8 @@ def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
 
 
 def test_a_slack_digest_of_200_updates_arrives_complete_in_valid_messages_and_resumes_after_failure(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
     add_updates(sqlite_url, 200)
     with webhook_server(failures=(200, 200, 403)) as hook:  # the third message is refused
@@ -139,8 +163,12 @@ def test_a_slack_digest_of_200_updates_arrives_complete_in_valid_messages_and_re
         assert first.status == "partial" and first.messages == 2 and "HTTP 403" in (first.error or "")
         [resumed, nothing] = digest_pass(settings)
         assert resumed.status == "sent" and nothing.status == "nothing-new"
-        evidence = [block["text"]["text"] for message in hook.received for block in message["blocks"]
-                    if block.get("type") == "section"]
+        evidence = [
+            block["text"]["text"]
+            for message in hook.received
+            for block in message["blocks"]
+            if block.get("type") == "section"
+        ]
         joined = "\n".join(evidence)
         for n in range(200):
             assert joined.count(f"Evidence {n}:") == 1, n
@@ -149,7 +177,8 @@ def test_a_slack_digest_of_200_updates_arrives_complete_in_valid_messages_and_re
 
 
 def test_a_failing_channel_does_not_block_the_others_and_is_retried_with_what_is_new(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_updates(sqlite_url, 3)
     with smtp_server() as (inbox, port), webhook_server(failures=(500,) * 4) as hook:
         smtp_env(monkeypatch, port)
@@ -164,7 +193,8 @@ def test_a_failing_channel_does_not_block_the_others_and_is_retried_with_what_is
 
 
 def test_a_run_killed_after_the_smtp_server_accepted_does_not_send_again(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_updates(sqlite_url, 2)
     with smtp_server() as (inbox, port):
         env = {**os.environ, **smtp_env(monkeypatch, port), "CPEC_WATCH_DB": sqlite_url}
@@ -184,8 +214,9 @@ def test_a_run_killed_after_the_smtp_server_accepted_does_not_send_again(
     engine.dispose()
 
 
-def test_digest_command_defaults_to_stdout_and_reports_json(sqlite_url: str, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_digest_command_defaults_to_stdout_and_reports_json(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
@@ -202,14 +233,17 @@ def test_digest_command_defaults_to_stdout_and_reports_json(sqlite_url: str, tmp
     assert missing.exit_code == 1 and "Error: no email subscription" in missing.output
 
 
-def test_subscription_cadences_and_the_markdown_channel(sqlite_url: str, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_subscription_cadences_and_the_markdown_channel(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
     config = tmp_path / "config.toml"
-    config.write_text(f'[[subscriptions]]\nname = "weekly-file"\nchannel = "markdown"\n'
-                      f'target = "{tmp_path / "digest.md"}"\ncadence = "weekly"\n'
-                      f'[[subscriptions]]\nname = "changes-now"\nchannel = "markdown"\n'
-                      f'target = "{tmp_path / "changes.md"}"\ncadence = "immediate"\n')
+    config.write_text(
+        f'[[subscriptions]]\nname = "weekly-file"\nchannel = "markdown"\n'
+        f'target = "{tmp_path / "digest.md"}"\ncadence = "weekly"\n'
+        f'[[subscriptions]]\nname = "changes-now"\nchannel = "markdown"\n'
+        f'target = "{tmp_path / "changes.md"}"\ncadence = "immediate"\n'
+    )
     settings = load_settings(db=sqlite_url, config=config)
     add_updates(sqlite_url, 2)
     [weekly] = digest_pass(settings)  # the daily/weekly run leaves "immediate" subscriptions alone
@@ -222,30 +256,35 @@ def test_subscription_cadences_and_the_markdown_channel(sqlite_url: str, tmp_pat
 
 
 def weekly_start():  # type: ignore[no-untyped-def]
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    return datetime.now(timezone.utc) - timedelta(days=7)
+    return datetime.now(UTC) - timedelta(days=7)
 
 
 def test_immediate_subscriptions_are_served_at_the_end_of_each_monitor_run(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with webhook_server() as hook, serve_fixtures() as web:
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
         config = tmp_path / "config.toml"
-        config.write_text('import_seeds = true\n[[subscriptions]]\nname = "now"\nchannel = "slack"\n'
-                          f'target = "{hook.url}"\ncadence = "immediate"\n')
+        config.write_text(
+            'import_seeds = true\n[[subscriptions]]\nname = "now"\nchannel = "slack"\n'
+            f'target = "{hook.url}"\ncadence = "immediate"\n'
+        )
         settings = load_settings(db=sqlite_url, archive=tmp_path / "articles", config=config)
         first = monitor_pass(settings, feeds_file=feeds)
         [alert] = first.alerts
-        assert alert["status"] == "sent" and alert["status_changes"] >= 1 and alert["updates"] == \
-            alert["status_changes"]
+        assert (
+            alert["status"] == "sent" and alert["status_changes"] >= 1 and alert["updates"] == alert["status_changes"]
+        )
         assert "→" in json.dumps(hook.received, ensure_ascii=False)
         assert monitor_pass(settings, feeds_file=feeds).alerts[0]["status"] == "nothing-new"
 
 
-def test_reindex_does_not_make_old_updates_new_again(sqlite_url: str, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reindex_does_not_make_old_updates_new_again(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", sqlite_url, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
@@ -257,8 +296,8 @@ def test_reindex_does_not_make_old_updates_new_again(sqlite_url: str, tmp_path: 
 
 
 def test_two_runs_cannot_send_the_same_period(sqlite_url: str) -> None:
-    from cpec_watch.models import Digest
     from cpec_watch.config.subscriptions import Subscription
+    from cpec_watch.models import Digest
     from cpec_watch.storage.digests import begin_send, finish_send
     from cpec_watch.storage.models import utcnow
 

@@ -1,4 +1,5 @@
 """README stays true: every command and option is documented, the two set-up commands are there."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,10 @@ def test_readme_names_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
 
 
 def test_every_environment_setting_the_code_reads_is_documented() -> None:
-    code = "\n".join(p.read_text(encoding="utf-8") for folder in ("alerts", "cli", "config", "flows", "storage")
-                     for p in (ROOT / folder).glob("*.py"))
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("alerts", "cli", "config", "flows", "storage")
+        for p in (ROOT / folder).glob("*.py")
+    )
     for name in set(re.findall(r"CPEC_WATCH_[A-Z_]+", code)):
         assert name in README, f"{name} is not in README"

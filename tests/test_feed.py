@@ -1,4 +1,5 @@
 """Feed parsing from bytes: RSS 2.0, Atom, RDF, malformed and non-feed input, charsets."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,8 +18,9 @@ def load(name: str) -> bytes:
 
 
 def test_rss20_entries() -> None:
-    feed = parse_feed(load("rss20_full_text.xml"), content_type=RSS_TYPE,
-                      base_url="https://www.example-daily.pk/feeds/business")
+    feed = parse_feed(
+        load("rss20_full_text.xml"), content_type=RSS_TYPE, base_url="https://www.example-daily.pk/feeds/business"
+    )
     assert feed.error is None
     assert feed.title == "Example Daily – Business"
     first, gwadar, rashakai = feed.entries  # repeated GUID dropped, link-less item skipped
@@ -60,19 +62,23 @@ def test_rdf_entries() -> None:
 
 
 def test_an_aggregators_item_names_its_publisher() -> None:
-    feed = parse_feed(b'<?xml version="1.0"?><rss version="2.0" xmlns:News="https://www.bing.com/news"><channel>'
-                      b"<item><title>A</title><link>https://a.pk/1</link><News:Source>The Nation</News:Source></item>"
-                      b'<item><title>B</title><link>https://b.pk/2</link><source url="https://b.pk/rss">Dawn</source>'
-                      b"</item><item><title>C</title><link>https://c.pk/3</link></item></channel></rss>")
+    feed = parse_feed(
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:News="https://www.bing.com/news"><channel>'
+        b"<item><title>A</title><link>https://a.pk/1</link><News:Source>The Nation</News:Source></item>"
+        b'<item><title>B</title><link>https://b.pk/2</link><source url="https://b.pk/rss">Dawn</source>'
+        b"</item><item><title>C</title><link>https://c.pk/3</link></item></channel></rss>"
+    )
     assert [e.outlet for e in feed.entries] == ["The Nation", "Dawn", None]
 
 
 def test_full_text_threshold() -> None:
     def feed_with(chars: int) -> bytes:
         text = "word " * (chars // 5)
-        return (f'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t'
-                f'</title><item><link>https://x.pk/1</link><content:encoded><![CDATA[<p>{text}</p>]]>'
-                f'</content:encoded></item></channel></rss>').encode()
+        return (
+            f'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t'
+            f"</title><item><link>https://x.pk/1</link><content:encoded><![CDATA[<p>{text}</p>]]>"
+            f"</content:encoded></item></channel></rss>"
+        ).encode()
 
     assert parse_feed(feed_with(FULL_TEXT_MIN_CHARS + 50)).entries[0].content_html is not None
     assert parse_feed(feed_with(FULL_TEXT_MIN_CHARS - 50)).entries[0].content_html is None
@@ -85,14 +91,17 @@ def test_malformed_xml_reports_error_and_keeps_recovered_entries() -> None:
     assert feed.entries[0].guid == "broken-1"
 
 
-@pytest.mark.parametrize(("body", "content_type", "message"), [
-    (b"", None, "empty body"),
-    (b"  \n\t ", RSS_TYPE, "empty body"),
-    ((UNIT / "not_a_feed.html").read_bytes(), "text/html; charset=utf-8", "not a feed"),
-    ((UNIT / "not_a_feed.html").read_bytes(), RSS_TYPE, "not a feed"),
-    (b"\x00\xff\xfe\x89PNG garbage", "application/octet-stream", "not a feed"),
-    (b'{"items": [{"url": "https://x.pk/1"}]}', "application/json", "not a feed"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"", None, "empty body"),
+        (b"  \n\t ", RSS_TYPE, "empty body"),
+        ((UNIT / "not_a_feed.html").read_bytes(), "text/html; charset=utf-8", "not a feed"),
+        ((UNIT / "not_a_feed.html").read_bytes(), RSS_TYPE, "not a feed"),
+        (b"\x00\xff\xfe\x89PNG garbage", "application/octet-stream", "not a feed"),
+        (b'{"items": [{"url": "https://x.pk/1"}]}', "application/json", "not a feed"),
+    ],
+)
 def test_non_feeds_give_an_error_and_no_entries(body: bytes, content_type: str | None, message: str) -> None:
     feed = parse_feed(body, content_type=content_type)
     assert feed.entries == ()
@@ -104,16 +113,21 @@ def test_feed_served_as_text_html_still_parses() -> None:
     assert feed.error is None and len(feed.entries) == 1
 
 
-CAFE = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Karachi café news</title><item>'
-        '<title>Pakistan’s café owners</title><link>https://x.pk/1</link></item></channel></rss>')
+CAFE = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Karachi café news</title><item>'
+    "<title>Pakistan’s café owners</title><link>https://x.pk/1</link></item></channel></rss>"
+)
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (CAFE.encode("utf-8"), "text/xml; charset=windows-1252"),  # wrong declared charset
-    (CAFE.encode("utf-8"), "application/rss+xml; charset=iso-8859-1"),
-    (CAFE.encode("utf-8"), "text/xml"),  # RFC 3023 says us-ascii
-    (CAFE.encode("utf-8"), None),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (CAFE.encode("utf-8"), "text/xml; charset=windows-1252"),  # wrong declared charset
+        (CAFE.encode("utf-8"), "application/rss+xml; charset=iso-8859-1"),
+        (CAFE.encode("utf-8"), "text/xml"),  # RFC 3023 says us-ascii
+        (CAFE.encode("utf-8"), None),
+    ],
+)
 def test_utf8_body_survives_a_wrong_charset(body: bytes, content_type: str | None) -> None:
     feed = parse_feed(body, content_type=content_type)
     assert feed.error is None
@@ -139,16 +153,21 @@ def test_feedparser_never_fetches_a_url_given_as_body() -> None:
     assert feed.entries == () and feed.error is not None
 
 
-@pytest.mark.parametrize("body", [
-    load("malformed.xml").replace(b"First item survives", b"First &#x110000; item"),  # feedparser raises ValueError
-    b'<?xml version="1.0" encoding="\xf6"?><rss version="2.0"><channel><title>t</title></channel></rss>',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        load("malformed.xml").replace(b"First item survives", b"First &#x110000; item"),  # feedparser raises ValueError
+        b'<?xml version="1.0" encoding="\xf6"?><rss version="2.0"><channel><title>t</title></channel></rss>',
+    ],
+)
 def test_inputs_that_crash_feedparser_become_errors(body: bytes) -> None:
     feed = parse_feed(body)
     assert feed.entries == () and feed.error is not None and feed.error.startswith("unparseable feed")
 
 
 def test_unparseable_link_is_skipped() -> None:
-    body = (b'<rss version="2.0"><channel><title>t</title><item><link>http://[broken/x</link></item>'
-            b'<item><link>https://ok.pk/1</link></item></channel></rss>')
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><item><link>http://[broken/x</link></item>'
+        b"<item><link>https://ok.pk/1</link></item></channel></rss>"
+    )
     assert [entry.link for entry in parse_feed(body).entries] == ["https://ok.pk/1"]

@@ -1,7 +1,8 @@
 """The HTTP edge against a real server on 127.0.0.1."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,8 +11,7 @@ from cpec_watch.flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, T
 from cpec_watch.retry import RetryPolicy
 from tests.support.webserver import FixtureServer, serve_fixtures
 
-FAST = FetchSettings(connect_timeout=2, read_timeout=1, total_timeout=5, max_bytes=2_000_000, retries=2,
-                     backoff=0.05)
+FAST = FetchSettings(connect_timeout=2, read_timeout=1, total_timeout=5, max_bytes=2_000_000, retries=2, backoff=0.05)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ found with the expected status. `pytest -s tests/test_item_quality.py` prints th
 The floors are a ratchet: each is the measured value minus a small margin (0.02). Raise them when the rules get
 better; never lower one to make a change pass — fix the rule or the label (and say why in the label file).
 """
+
 from __future__ import annotations
 
 import re
@@ -83,8 +84,10 @@ def score(cases: list[Case]) -> Score:
 
 
 def table(label: str, result: Score) -> str:
-    lines = [f"{label}: item P={result.precision:.3f} R={result.recall:.3f} status accuracy={result.status:.3f}",
-             f"  {'item':28} {'P':>6} {'R':>6}  tp fp fn"]
+    lines = [
+        f"{label}: item P={result.precision:.3f} R={result.recall:.3f} status accuracy={result.status:.3f}",
+        f"  {'item':28} {'P':>6} {'R':>6}  tp fp fn",
+    ]
     for slug, (tp, fp, fn) in result.per_item.items():
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0

@@ -1,17 +1,42 @@
 """The catalogue and the mention matcher: tolerance, word boundaries, context rules, sentences, overrides, scale."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from cpec_watch.parsers.items import Catalogue, CatalogueError, TrackedItem, find_mentions, load_catalogue, split_sentences
+from cpec_watch.parsers.items import (
+    Catalogue,
+    CatalogueError,
+    TrackedItem,
+    find_mentions,
+    load_catalogue,
+    split_sentences,
+)
 
 REQUIRED = {
-    "rashakai-sez", "ml-1", "kohat-cargo-train", "gwadar-port", "gwadar-airport", "dhabeji-sez", "aiic-faisalabad",
-    "bostan-sez", "pakistan-steel-mills", "kccdz", "khunjerab-border", "torkham-border", "mining-corridor",
-    "kkh-realignment", "karachi-circular-railway", "azad-pattan-kohala-hydro", "m6-motorway", "jcc",
-    "jwg-industrial-cooperation", "digital-silk-road", "special-technology-zones",
+    "rashakai-sez",
+    "ml-1",
+    "kohat-cargo-train",
+    "gwadar-port",
+    "gwadar-airport",
+    "dhabeji-sez",
+    "aiic-faisalabad",
+    "bostan-sez",
+    "pakistan-steel-mills",
+    "kccdz",
+    "khunjerab-border",
+    "torkham-border",
+    "mining-corridor",
+    "kkh-realignment",
+    "karachi-circular-railway",
+    "azad-pattan-kohala-hydro",
+    "m6-motorway",
+    "jcc",
+    "jwg-industrial-cooperation",
+    "digital-silk-road",
+    "special-technology-zones",
 }
 
 
@@ -29,16 +54,37 @@ def test_default_catalogue_has_every_required_item(catalogue):
     assert catalogue.item("jcc").category == "committee"
 
 
-@pytest.mark.parametrize("written", ["ML-1", "ML 1", "ML1", "ml-1", "Main Line-1", "Main Line 1", "MAIN LINE 1",
-                                     "Mainline-1", "Main\nLine–1", "Main Line — 1", "ML-I"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "ML-1",
+        "ML 1",
+        "ML1",
+        "ml-1",
+        "Main Line-1",
+        "Main Line 1",
+        "MAIN LINE 1",
+        "Mainline-1",
+        "Main\nLine–1",
+        "Main Line — 1",
+        "ML-I",
+    ],
+)
 def test_ml1_spelling_variants_match(written, catalogue):
     mentions = find_mentions(f"Work on the {written} project resumed.", catalogue)
     assert [(m.slug, m.matched) for m in mentions] == [("ml-1", written)]
 
 
-@pytest.mark.parametrize("text", ["The XML-1 schema was updated.", "Old HTML1 pages were removed.",
-                                  "Each pack had a 500 ML bottle.", "The ML-10 form was filed.",
-                                  "The main line of the water supply burst."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The XML-1 schema was updated.",
+        "Old HTML1 pages were removed.",
+        "Each pack had a 500 ML bottle.",
+        "The ML-10 form was filed.",
+        "The main line of the water supply burst.",
+    ],
+)
 def test_word_boundaries_and_units_do_not_match(text, catalogue):
     assert slugs(text, catalogue) == []
 
@@ -67,45 +113,57 @@ def test_ignored_names_swallow_the_alias_they_contain(catalogue):
 def test_longest_alias_wins_and_plural_is_tolerated(catalogue):
     mentions = find_mentions("Progress on Rashakai, Dhabeji and Bostan SEZs was reviewed.", catalogue)
     assert [(m.slug, m.matched) for m in mentions] == [
-        ("rashakai-sez", "Rashakai"), ("dhabeji-sez", "Dhabeji"), ("bostan-sez", "Bostan SEZs")]
+        ("rashakai-sez", "Rashakai"),
+        ("dhabeji-sez", "Dhabeji"),
+        ("bostan-sez", "Bostan SEZs"),
+    ]
     assert slugs("The Chaghi-Gwadar mining corridor was proposed.", catalogue) == ["mining-corridor"]
 
 
 def test_mention_spans_and_sentence(catalogue):
     text = "Rs. 85 billion was released. Dr. Khan said the KKH realignment near Thakot is complete."
     [mention] = find_mentions(text, catalogue)
-    assert text[mention.start:mention.end] == mention.matched == "KKH realignment"
+    assert text[mention.start : mention.end] == mention.matched == "KKH realignment"
     assert mention.sentence == "Dr. Khan said the KKH realignment near Thakot is complete."
 
 
-@pytest.mark.parametrize("text, count", [
-    ("The cost is Rs. 1.2 trillion. The U.S. envoy met Dr. Ahsan Iqbal on Monday.", 2),
-    ("Form No. 5 was filed. Gen. Asim visited. It ended.", 3),
-    ("First line\n\nSecond paragraph here", 2),
-    ("He inaugurated Phase-I. The next phase follows.", 2),
-    ("  • First bullet without stop\n  • Second bullet.", 2),
-])
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("The cost is Rs. 1.2 trillion. The U.S. envoy met Dr. Ahsan Iqbal on Monday.", 2),
+        ("Form No. 5 was filed. Gen. Asim visited. It ended.", 3),
+        ("First line\n\nSecond paragraph here", 2),
+        ("He inaugurated Phase-I. The next phase follows.", 2),
+        ("  • First bullet without stop\n  • Second bullet.", 2),
+    ],
+)
 def test_sentence_splitting_respects_abbreviations(text, count):
     assert len(split_sentences(text)) == count
 
 
 def test_user_file_overrides_by_slug_and_adds(tmp_path: Path):
     user = tmp_path / "items.toml"
-    user.write_text('[[items]]\nslug = "ml-1"\nname = "ML-1 only"\naliases = ["ML-1"]\ncategory = "rail"\n\n'
-                    '[[items]]\nslug = "thar-coal"\nname = "Thar coal"\naliases = ["Thar coal block"]\n'
-                    'category = "energy"\n', encoding="utf-8")
+    user.write_text(
+        '[[items]]\nslug = "ml-1"\nname = "ML-1 only"\naliases = ["ML-1"]\ncategory = "rail"\n\n'
+        '[[items]]\nslug = "thar-coal"\nname = "Thar coal"\naliases = ["Thar coal block"]\n'
+        'category = "energy"\n',
+        encoding="utf-8",
+    )
     catalogue = load_catalogue(user)
     assert catalogue.item("ml-1").name == "ML-1 only"
     assert slugs("Main Line-1 and the Thar coal block and ML-1.", catalogue) == ["thar-coal", "ml-1"]
     assert len(catalogue.items) == len(REQUIRED) + 1
 
 
-@pytest.mark.parametrize("content, message", [
-    ("[[items]\nslug = 1", "invalid TOML"),
-    ('[[items]]\nslug = "x"\nname = "X"\n', "missing aliases"),
-    ('[[items]]\nslug = "x"\nname = "X"\naliases = ["X", 3]\n', "aliases must be a list"),
-    ('[[items]]\nslug = "x"\nname = "X"\naliases = ["X"]\nweak_aliases = ["Y"]\n', "weak_aliases need requires"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[[items]\nslug = 1", "invalid TOML"),
+        ('[[items]]\nslug = "x"\nname = "X"\n', "missing aliases"),
+        ('[[items]]\nslug = "x"\nname = "X"\naliases = ["X", 3]\n', "aliases must be a list"),
+        ('[[items]]\nslug = "x"\nname = "X"\naliases = ["X"]\nweak_aliases = ["Y"]\n', "weak_aliases need requires"),
+    ],
+)
 def test_invalid_user_file_raises_a_clear_error(tmp_path: Path, content, message):
     user = tmp_path / "bad.toml"
     user.write_text(content, encoding="utf-8")
@@ -120,8 +178,10 @@ def test_missing_user_file_raises_a_clear_error(tmp_path: Path):
 
 
 def test_large_catalogue_still_matches_everything(catalogue):
-    synthetic = tuple(TrackedItem(f"item-{n}", f"Item {n}", (f"Project Zephyr {n} Industrial Park",), category="sez")
-                      for n in range(2000))
+    synthetic = tuple(
+        TrackedItem(f"item-{n}", f"Item {n}", (f"Project Zephyr {n} Industrial Park",), category="sez")
+        for n in range(2000)
+    )
     big = Catalogue(catalogue.items + synthetic, catalogue.ignore)
     text = "Work on Project Zephyr 1999 Industrial Park and ML-1 began; Project Zephyr 7 Industrial Park waits."
     assert slugs(text, big) == ["item-1999", "ml-1", "item-7"]

@@ -7,6 +7,7 @@ stages) and ``cpec_watch.retry`` (the one HTTP retry policy) are importable by e
 of ours. Function-local and ``TYPE_CHECKING`` imports count too: an arrow hidden inside a function is still an
 arrow.
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,9 +45,12 @@ def python_files(*folders: str) -> list[Path]:
 
 
 def test_no_module_imports_a_bare_stage_name():
-    offenders = [f"{path.relative_to(ROOT)}:{line} imports {module}"
-                 for path in python_files(*STAGES, "cpec_watch", "tests", "bench")
-                 for line, module in imports(path) if module.split(".")[0] in STAGES]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in python_files(*STAGES, "cpec_watch", "tests", "bench")
+        for line, module in imports(path)
+        if module.split(".")[0] in STAGES
+    ]
     assert offenders == []
 
 

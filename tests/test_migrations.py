@@ -1,4 +1,5 @@
 """Migrations carry a store with data from every earlier revision to the latest one."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,9 +1,10 @@
 """End to end against the fixture web server: feeds -> clean articles -> deduplicated store."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlmodel import select
@@ -18,10 +19,17 @@ from tests.support.webserver import FixtureServer, serve_fixtures
 
 EXPECTED = json.loads((FIXTURES / "web" / "expected.json").read_text(encoding="utf-8"))
 QUIRK_FEEDS = {  # feed path -> what the feed's health must say (None: polled fine)
-    "/feeds/flaky.xml": None, "/feeds/rate-limited.xml": None, "/feeds/mislabeled-charset.xml": None,
-    "/feeds/windows-1252.xml": None, "/feeds/malformed.xml": None,
-    "/feeds/down.xml": "HTTP 500", "/feeds/blocked.xml": "HTTP 403", "/feeds/missing.xml": "HTTP 404",
-    "/feeds/slow.xml": "timed out", "/feeds/huge.xml": "too large", "/feeds/endless.xml": "too large",
+    "/feeds/flaky.xml": None,
+    "/feeds/rate-limited.xml": None,
+    "/feeds/mislabeled-charset.xml": None,
+    "/feeds/windows-1252.xml": None,
+    "/feeds/malformed.xml": None,
+    "/feeds/down.xml": "HTTP 500",
+    "/feeds/blocked.xml": "HTTP 403",
+    "/feeds/missing.xml": "HTTP 404",
+    "/feeds/slow.xml": "timed out",
+    "/feeds/huge.xml": "too large",
+    "/feeds/endless.xml": "too large",
     "/feeds/not-a-feed.xml": "not a usable feed",
 }
 CONFIG = """
@@ -43,8 +51,7 @@ def server() -> Iterator[FixtureServer]:
 
 def feed_list(server: FixtureServer, folder: Path, paths: list[str]) -> Path:
     path = folder / "feeds.toml"
-    path.write_text("".join(f'[[feeds]]\nurl = "{server.url(p)}"\nname = "{p.rsplit("/", 1)[-1]}"\n'
-                            for p in paths))
+    path.write_text("".join(f'[[feeds]]\nurl = "{server.url(p)}"\nname = "{p.rsplit("/", 1)[-1]}"\n' for p in paths))
     return path
 
 
@@ -54,7 +61,8 @@ def settings_for(db_url: str, folder: Path):  # type: ignore[no-untyped-def]
 
 
 def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_nothing(
-        db_url: str, tmp_path: Path, server: FixtureServer) -> None:
+    db_url: str, tmp_path: Path, server: FixtureServer
+) -> None:
     feeds = feed_list(server, tmp_path, EXPECTED["totals"]["main_feeds"] + list(QUIRK_FEEDS))
     settings = settings_for(db_url, tmp_path)
 
@@ -129,13 +137,15 @@ def test_monitor_pass_stores_each_cpec_article_once_and_a_second_pass_fetches_no
 
 
 def test_failed_pages_are_retried_on_later_passes_even_when_the_feed_is_unchanged(
-        sqlite_url: str, tmp_path: Path) -> None:
+    sqlite_url: str, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     (site / "feeds").mkdir(parents=True)
     (site / "feeds" / "one.xml").write_text(
         '<?xml version="1.0"?><rss version="2.0"><channel><title>One</title><item>'
         "<title>Gwadar port opens a second container berth</title><link>{{BASE}}/news/berth.html</link>"
-        "<guid>berth-1</guid><pubDate>Mon, 01 Sep 2025 10:00:00 +0500</pubDate></item></channel></rss>")
+        "<guid>berth-1</guid><pubDate>Mon, 01 Sep 2025 10:00:00 +0500</pubDate></item></channel></rss>"
+    )
     with serve_fixtures(site) as server:
         feeds = feed_list(server, tmp_path, ["/feeds/one.xml"])
         settings = settings_for(sqlite_url, tmp_path)
@@ -144,31 +154,40 @@ def test_failed_pages_are_retried_on_later_passes_even_when_the_feed_is_unchange
         (site / "news").mkdir()
         (site / "news" / "berth.html").write_text(
             "<html><head><title>Gwadar berth</title></head><body><article><h1>Gwadar port opens a second berth</h1>"
-            + "".join(f"<p>The Gwadar port authority said the new berth {i} can take larger container ships, "
-                      f"and CPEC officials expect transit cargo to grow this year.</p>" for i in range(4))
-            + "</article></body></html>")
+            + "".join(
+                f"<p>The Gwadar port authority said the new berth {i} can take larger container ships, "
+                f"and CPEC officials expect transit cargo to grow this year.</p>"
+                for i in range(4)
+            )
+            + "</article></body></html>"
+        )
         second = monitor_pass(settings, feeds_file=feeds)
         assert second.reports[0].status == 304 and second.total("stored") == 1
         third = monitor_pass(settings, feeds_file=feeds)
         assert third.total("stored") == 0 and server.hits("/news/") == 2
 
 
-def test_backfill_window_keeps_only_entries_published_inside_it(sqlite_url: str, tmp_path: Path,
-                                                                server: FixtureServer) -> None:
+def test_backfill_window_keeps_only_entries_published_inside_it(
+    sqlite_url: str, tmp_path: Path, server: FixtureServer
+) -> None:
     from datetime import date
 
     feeds = feed_list(server, tmp_path, ["/feeds/dawn.xml"])
-    summary = backfill_pass(settings_for(sqlite_url, tmp_path), feeds_file=feeds,
-                            since=date(2025, 9, 10), until=date(2025, 9, 20))
+    summary = backfill_pass(
+        settings_for(sqlite_url, tmp_path), feeds_file=feeds, since=date(2025, 9, 10), until=date(2025, 9, 20)
+    )
     assert summary.total("stored") == 1  # only the Gwadar story (15 September) is inside the window
     assert summary.total("outside_window") == 3
 
 
-def test_backfill_from_a_url_list_stores_what_the_user_chose(sqlite_url: str, tmp_path: Path,
-                                                             server: FixtureServer) -> None:
-    urls = [server.url("/tribune/story/2025/09/03/rashakai-sez-progress?utm_source=list"),
-            server.url("/old/tribune/story/2025/09/05/karachi-heatwave-advisory"),  # two 301s; not CPEC
-            server.url("/tribune/story/2025/09/03/rashakai-sez-progress")]
+def test_backfill_from_a_url_list_stores_what_the_user_chose(
+    sqlite_url: str, tmp_path: Path, server: FixtureServer
+) -> None:
+    urls = [
+        server.url("/tribune/story/2025/09/03/rashakai-sez-progress?utm_source=list"),
+        server.url("/old/tribune/story/2025/09/05/karachi-heatwave-advisory"),  # two 301s; not CPEC
+        server.url("/tribune/story/2025/09/03/rashakai-sez-progress"),
+    ]
     summary = backfill_pass(settings_for(sqlite_url, tmp_path), urls=urls)
     assert (summary.total("stored"), summary.total("seen")) == (2, 1)
     engine = open_engine(sqlite_url)
@@ -182,17 +201,24 @@ def test_a_page_no_parser_expected_is_a_failed_entry_and_the_run_goes_on(sqlite_
     site = tmp_path / "site"
     (site / "feeds").mkdir(parents=True)
     (site / "news").mkdir()
-    items = "".join(f"<item><title>Gwadar port story {n}</title><link>{{{{BASE}}}}/news/{n}.html</link></item>"
-                    for n in (1, 2))
-    (site / "feeds" / "f.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}'
-                                          "</channel></rss>")
-    body = "".join(f"<p>Gwadar port handled more CPEC cargo this month, officials said, part {i}.</p>" for i in range(4))
-    (site / "news" / "1.html").write_text(f'<html><head><link rel="canonical" href="http://[::1/broken">'
-                                          f"</head><body><article>{body}</article></body></html>")
+    items = "".join(
+        f"<item><title>Gwadar port story {n}</title><link>{{{{BASE}}}}/news/{n}.html</link></item>" for n in (1, 2)
+    )
+    (site / "feeds" / "f.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'
+    )
+    body = "".join(
+        f"<p>Gwadar port handled more CPEC cargo this month, officials said, part {i}.</p>" for i in range(4)
+    )
+    (site / "news" / "1.html").write_text(
+        f'<html><head><link rel="canonical" href="http://[::1/broken">'
+        f"</head><body><article>{body}</article></body></html>"
+    )
     (site / "news" / "2.html").write_text(f"<html><body><article><h1>Second</h1>{body}</article></body></html>")
     with serve_fixtures(site) as server:
-        summary = monitor_pass(settings_for(sqlite_url, tmp_path), feeds_file=feed_list(server, tmp_path,
-                                                                                       ["/feeds/f.xml"]))
+        summary = monitor_pass(
+            settings_for(sqlite_url, tmp_path), feeds_file=feed_list(server, tmp_path, ["/feeds/f.xml"])
+        )
     assert (summary.total("failed"), summary.total("stored")) == (1, 1)
     engine = open_engine(sqlite_url)
     with session(engine) as sess:
@@ -201,13 +227,15 @@ def test_a_page_no_parser_expected_is_a_failed_entry_and_the_run_goes_on(sqlite_
     assert failed.detail.startswith("ValueError") and failed.url.endswith("/news/1.html")
 
 
-def test_a_windowed_backfill_leaves_the_rest_of_the_feed_to_the_next_run(sqlite_url: str, tmp_path: Path,
-                                                                        server: FixtureServer) -> None:
+def test_a_windowed_backfill_leaves_the_rest_of_the_feed_to_the_next_run(
+    sqlite_url: str, tmp_path: Path, server: FixtureServer
+) -> None:
     from datetime import date
 
     feeds = feed_list(server, tmp_path, ["/feeds/dawn.xml"])
     settings = settings_for(sqlite_url, tmp_path)
-    assert backfill_pass(settings, feeds_file=feeds, since=date(2025, 9, 10),
-                         until=date(2025, 9, 20)).total("stored") == 1
+    assert (
+        backfill_pass(settings, feeds_file=feeds, since=date(2025, 9, 10), until=date(2025, 9, 20)).total("stored") == 1
+    )
     after = monitor_pass(settings, feeds_file=feeds)
     assert after.reports[0].status == 200 and after.total("stored") == 2  # not a 304 that hides them

@@ -1,10 +1,11 @@
 """The Prefect flows, run for real under Prefect's test harness (one server per session)."""
+
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
@@ -20,8 +21,10 @@ def prefect_harness() -> Iterator[None]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60), \
-            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with (
+        prefect_test_harness(server_startup_timeout=60),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         yield
 
 
@@ -32,14 +35,19 @@ def server() -> Iterator[FixtureServer]:
 
 
 def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
-        prefect_harness: None, server: FixtureServer, tmp_path: Path) -> None:
+    prefect_harness: None, server: FixtureServer, tmp_path: Path
+) -> None:
     from prefect.client.orchestration import get_client
 
     from cpec_watch.flows.prefect_flows import monitor
 
     feeds = tmp_path / "feeds.toml"
-    feeds.write_text("".join(f'[[feeds]]\nurl = "{server.url(path)}"\nname = "{name}"\n'
-                             for path, name in [("/feeds/dawn.xml", "Dawn"), ("/feeds/down.xml", "Down")]))
+    feeds.write_text(
+        "".join(
+            f'[[feeds]]\nurl = "{server.url(path)}"\nname = "{name}"\n'
+            for path, name in [("/feeds/dawn.xml", "Dawn"), ("/feeds/down.xml", "Down")]
+        )
+    )
     config = tmp_path / "config.toml"
     config.write_text("import_seeds = false\n[fetch]\nretries = 0\n")
     db, archive = f"sqlite:///{tmp_path / 'cpec.db'}", str(tmp_path / "articles")
@@ -53,13 +61,17 @@ def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
         """Task runs reach the server as events, so poll briefly for them."""
         async with get_client() as client:
             for _ in range(50):
-                runs = await client._client.post("/task_runs/filter", json={
-                    "flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}, "limit": 50})
+                runs = await client._client.post(
+                    "/task_runs/filter",
+                    json={"flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}, "limit": 50},
+                )
                 if len(runs.json()) >= 2:
                     break
                 await asyncio.sleep(0.2)
-            artifacts = await client._client.post("/artifacts/filter", json={
-                "artifacts": {"key": {"any_": ["monitor-summary"]}}, "sort": "CREATED_DESC", "limit": 5})
+            artifacts = await client._client.post(
+                "/artifacts/filter",
+                json={"artifacts": {"key": {"any_": ["monitor-summary"]}}, "sort": "CREATED_DESC", "limit": 5},
+            )
             return [run["name"] for run in runs.json()], artifacts.json()[0]["data"]
 
     names, markdown = asyncio.run(task_names_and_artifact())
@@ -73,8 +85,9 @@ def test_monitor_flow_polls_each_feed_in_its_own_task_and_leaves_an_artifact(
 def test_backfill_flow_imports_a_seed_folder(prefect_harness: None, tmp_path: Path) -> None:
     from cpec_watch.flows.prefect_flows import backfill
 
-    result = backfill(from_dir=str(ROOT / "seeds"), db=f"sqlite:///{tmp_path / 'b.db'}",
-                      archive=str(tmp_path / "articles"))
+    result = backfill(
+        from_dir=str(ROOT / "seeds"), db=f"sqlite:///{tmp_path / 'b.db'}", archive=str(tmp_path / "articles")
+    )
     assert result["new"] == 5
     assert json.dumps(result)  # the flow's result is plain JSON for the UI
 
@@ -93,7 +106,8 @@ def test_prefect_yaml_deploys_monitor_on_a_schedule_and_backfill_with_parameters
 
 
 def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
-        prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from prefect.client.orchestration import get_client
 
     from cpec_watch.flows.prefect_flows import backfill, digest
@@ -108,8 +122,10 @@ def test_digest_flow_sends_once_and_keeps_the_digest_as_an_artifact(
 
     async def artifact() -> str:
         async with get_client() as client:
-            found = await client._client.post("/artifacts/filter", json={
-                "artifacts": {"key": {"any_": ["digest-stdout"]}}, "sort": "CREATED_DESC", "limit": 1})
+            found = await client._client.post(
+                "/artifacts/filter",
+                json={"artifacts": {"key": {"any_": ["digest-stdout"]}}, "sort": "CREATED_DESC", "limit": 1},
+            )
             return found.json()[0]["data"]
 
     assert "## Status changes" in asyncio.run(artifact())
@@ -121,8 +137,20 @@ def test_the_cli_runs_the_flow_when_asked(prefect_harness: None, server: Fixture
     from cpec_watch.cli.main import cli
 
     (tmp_path / "feeds.toml").write_text(f'[[feeds]]\nurl = "{server.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
-    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'c.db'}", "--archive", str(tmp_path / "a"),
-                                      "run", "--prefect", "--feeds", str(tmp_path / "feeds.toml"), "--json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            f"sqlite:///{tmp_path / 'c.db'}",
+            "--archive",
+            str(tmp_path / "a"),
+            "run",
+            "--prefect",
+            "--feeds",
+            str(tmp_path / "feeds.toml"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output[result.output.index("{"):])
+    summary = json.loads(result.output[result.output.index("{") :])
     assert summary["kind"] == "monitor" and summary["new"] == 3

@@ -1,4 +1,5 @@
 """Relevance rules: one regex over CPEC terms plus catalogue names."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,39 +11,45 @@ from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
 RULES = RelevanceRules.from_terms(DEFAULT_TERMS)
 
 
-@pytest.mark.parametrize("text", [
-    "Talks on the China-Pakistan Economic Corridor resumed.",
-    "talks on the china pakistan economic corridor resumed",
-    "the China–Pakistan Economic Corridor (en dash)",
-    "the China-Pakistan\nEconomic Corridor across a line break",
-    "CPEC's second phase",
-    "Phase II of cpec",
-    "the ML-1 railway",
-    "the ML 1 railway",
-    "ML1 upgrade",
-    "Main Line-1 upgrade",
-    "Main Line 1 upgrade",
-    "Gwadar port",
-    "factories at Rashakai",
-    "Dhabeji zone",
-    "Allama Iqbal Industrial City in Faisalabad",
-    "Alama Iqbal Industrial City (as misspelt in seed 004)",
-    "border market at Khunjerab Pass",
-    "two special economic zones",
-    "the Joint Cooperation Committee met",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Talks on the China-Pakistan Economic Corridor resumed.",
+        "talks on the china pakistan economic corridor resumed",
+        "the China–Pakistan Economic Corridor (en dash)",
+        "the China-Pakistan\nEconomic Corridor across a line break",
+        "CPEC's second phase",
+        "Phase II of cpec",
+        "the ML-1 railway",
+        "the ML 1 railway",
+        "ML1 upgrade",
+        "Main Line-1 upgrade",
+        "Main Line 1 upgrade",
+        "Gwadar port",
+        "factories at Rashakai",
+        "Dhabeji zone",
+        "Allama Iqbal Industrial City in Faisalabad",
+        "Alama Iqbal Industrial City (as misspelt in seed 004)",
+        "border market at Khunjerab Pass",
+        "two special economic zones",
+        "the Joint Cooperation Committee met",
+    ],
+)
 def test_default_terms_match(text: str) -> None:
     assert RULES.matches(text)
 
 
-@pytest.mark.parametrize("text", [
-    "ICPEC is not a word we track",
-    "the ML-10 motorway",
-    "an MLA-1 form",
-    "Gwadarport without a space is another word",
-    "Prices of wheat rose in Lahore.",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ICPEC is not a word we track",
+        "the ML-10 motorway",
+        "an MLA-1 form",
+        "Gwadarport without a space is another word",
+        "Prices of wheat rose in Lahore.",
+        "",
+    ],
+)
 def test_whole_words_only(text: str) -> None:
     assert not RULES.matches(text)
 

@@ -1,4 +1,5 @@
 """The seed file format: reading the five seeds, writing, round trips, archive names."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,33 +17,63 @@ def seed_text(seeds_dir: Path, number: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("number", "published", "title", "first", "count"), [
-    ("000", date(2025, 8, 31), "Open Menu",
-     "CPEC Phase II To Boost Technology, Exports, Employment In KP; Secretary Industry", 14),
-    ("001", None, "China and Pakistan Agree to Fast-Track Pace of Industrial Cooperation under CPEC",
-     "• Board of Investment and the National Development and Reform Commission has agreed to advance industrial "
-     "cooperation under CPEC.", 46),
-    ("002", None, None, "ISLAMABAD: Pakistan and China opened the 14th meeting of the Joint Coordination Committee "
-     "(JCC) on the China-Pakistan Economic Corridor (CPEC) in Beijing on Friday, Radio Pakistan said, with officials "
-     "pledging to expand cooperation in the second phase of the multibillion-dollar infrastructure program.", 9),
-    ("003", date(2025, 9, 26), None, "Pakistan and China have opened the 14th meeting of the Joint Coordination "
-     "Committee (JCC) on the China-Pakistan Economic Corridor (CPEC) in Beijing. The session, held on Friday, focused "
-     "on expanding cooperation under the second phase of the multibillion-dollar program. Pakistan and China focus "
-     "on the proposed Digital Silk Road that includes investments in 5G, robotics, and biotech.", 13),
-    ("004", None, "Joint Working Group on CPEC Agrees on Framework Agreement on Industrial Cooperation",
-     "The 5th meeting of the Joint Working Group (JWG) on Industrial Cooperation (IC) under China Pakistan Economic "
-     "Corridor (CPEC) was held via video conference regarding the Framework Agreement on CPEC Industrial Cooperation "
-     "(IC).", 23),
-])
-def test_reads_every_seed(seeds_dir: Path, number: str, published: date | None, title: str | None, first: str,
-                          count: int) -> None:
+@pytest.mark.parametrize(
+    ("number", "published", "title", "first", "count"),
+    [
+        (
+            "000",
+            date(2025, 8, 31),
+            "Open Menu",
+            "CPEC Phase II To Boost Technology, Exports, Employment In KP; Secretary Industry",
+            14,
+        ),
+        (
+            "001",
+            None,
+            "China and Pakistan Agree to Fast-Track Pace of Industrial Cooperation under CPEC",
+            "• Board of Investment and the National Development and Reform Commission has agreed to advance industrial "
+            "cooperation under CPEC.",
+            46,
+        ),
+        (
+            "002",
+            None,
+            None,
+            "ISLAMABAD: Pakistan and China opened the 14th meeting of the Joint Coordination Committee "
+            "(JCC) on the China-Pakistan Economic Corridor (CPEC) in Beijing on Friday, Radio Pakistan said, with officials "
+            "pledging to expand cooperation in the second phase of the multibillion-dollar infrastructure program.",
+            9,
+        ),
+        (
+            "003",
+            date(2025, 9, 26),
+            None,
+            "Pakistan and China have opened the 14th meeting of the Joint Coordination "
+            "Committee (JCC) on the China-Pakistan Economic Corridor (CPEC) in Beijing. The session, held on Friday, focused "
+            "on expanding cooperation under the second phase of the multibillion-dollar program. Pakistan and China focus "
+            "on the proposed Digital Silk Road that includes investments in 5G, robotics, and biotech.",
+            13,
+        ),
+        (
+            "004",
+            None,
+            "Joint Working Group on CPEC Agrees on Framework Agreement on Industrial Cooperation",
+            "The 5th meeting of the Joint Working Group (JWG) on Industrial Cooperation (IC) under China Pakistan Economic "
+            "Corridor (CPEC) was held via video conference regarding the Framework Agreement on CPEC Industrial Cooperation "
+            "(IC).",
+            23,
+        ),
+    ],
+)
+def test_reads_every_seed(
+    seeds_dir: Path, number: str, published: date | None, title: str | None, first: str, count: int
+) -> None:
     seed = parse(seed_text(seeds_dir, number))
     assert seed.published == published
     assert seed.title == title
     assert seed.paragraphs[0] == first
     assert len(seed.paragraphs) == count
-    assert all(paragraph and "\n" not in paragraph and paragraph == paragraph.strip()
-               for paragraph in seed.paragraphs)
+    assert all(paragraph and "\n" not in paragraph and paragraph == paragraph.strip() for paragraph in seed.paragraphs)
 
 
 def test_seed_002_lines_are_paragraphs(seeds_dir: Path) -> None:
@@ -66,16 +97,24 @@ def test_other_seeds_change_only_in_whitespace(seeds_dir: Path, number: str) -> 
     assert render(parse(rendered)) == rendered
 
 
-@pytest.mark.parametrize("seed", [
-    SeedText(published=date(2025, 9, 26), title="Gwadar Port Handles First Transit Cargo",
-             paragraphs=("The port received its first transit consignment.", "Officials called it a milestone.")),
-    SeedText(published=None, title="ML-1: Financing Talks Resume?", paragraphs=("Talks resumed on Monday.",)),
-    SeedText(published=date(2024, 1, 2), title=None, paragraphs=("A lede that ends like a sentence.", "Second one.")),
-    SeedText(published=None, title=None, paragraphs=("Only one paragraph, ending with a full stop.",)),
-    SeedText(published=date(2025, 3, 1), title="Title Only", paragraphs=()),
-    SeedText(published=None, title="Rashakai SEZ “fully allotted”", paragraphs=("He said: “Work has begun.”",)),
-    SeedText(),
-])
+@pytest.mark.parametrize(
+    "seed",
+    [
+        SeedText(
+            published=date(2025, 9, 26),
+            title="Gwadar Port Handles First Transit Cargo",
+            paragraphs=("The port received its first transit consignment.", "Officials called it a milestone."),
+        ),
+        SeedText(published=None, title="ML-1: Financing Talks Resume?", paragraphs=("Talks resumed on Monday.",)),
+        SeedText(
+            published=date(2024, 1, 2), title=None, paragraphs=("A lede that ends like a sentence.", "Second one.")
+        ),
+        SeedText(published=None, title=None, paragraphs=("Only one paragraph, ending with a full stop.",)),
+        SeedText(published=date(2025, 3, 1), title="Title Only", paragraphs=()),
+        SeedText(published=None, title="Rashakai SEZ “fully allotted”", paragraphs=("He said: “Work has begun.”",)),
+        SeedText(),
+    ],
+)
 def test_round_trip(seed: SeedText) -> None:
     assert parse(render(seed)) == seed
 

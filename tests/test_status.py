@@ -1,57 +1,77 @@
 """Status rules (one sentence per rule), cue assignment, time and amount extraction, and item_updates."""
+
 from __future__ import annotations
 
 import pytest
 
-from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.models import Update
+from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.status import STATUSES, classify, find_amounts, find_times, item_updates
 
 CATALOGUE = load_catalogue()
 
 
 def test_statuses_are_exactly_the_documented_set():
-    assert set(STATUSES) == {"proposed", "under-review", "approved", "financing", "groundbreaking",
-                             "under-construction", "completed", "inaugurated", "operational", "delayed", "stalled",
-                             "cancelled", "meeting-held", "mentioned"}
+    assert set(STATUSES) == {
+        "proposed",
+        "under-review",
+        "approved",
+        "financing",
+        "groundbreaking",
+        "under-construction",
+        "completed",
+        "inaugurated",
+        "operational",
+        "delayed",
+        "stalled",
+        "cancelled",
+        "meeting-held",
+        "mentioned",
+    }
 
 
-@pytest.mark.parametrize("sentence, category, expected", [
-    ("The project has been scrapped by the new government.", "rail", "cancelled"),
-    ("Work has stalled due to unpaid dues to the contractor.", "rail", "stalled"),
-    ("No progress could be achieved on the port in four years.", "port", "stalled"),
-    ("The crossing remained closed for trade on Sunday.", "border", "stalled"),
-    ("The opening has been postponed to March.", "port", "delayed"),
-    ("Work on the project has not started yet.", "energy", "delayed"),
-    ("The 14th meeting was held in Beijing on Friday.", "committee", "meeting-held"),
-    ("Pakistan and China opened the 14th meeting of the committee.", "committee", "meeting-held"),
-    ("The zone was inaugurated by the prime minister.", "sez", "inaugurated"),
-    ("The terminal is now fully operational.", "border", "operational"),
-    ("Gwadar has transformed from a fishing town into a key maritime hub.", "port", "operational"),
-    ("The first section has been completed ahead of schedule.", "road", "completed"),
-    ("The prime minister performed the groundbreaking on Monday.", "road", "groundbreaking"),
-    ("Work is underway on the northern section.", "road", "under-construction"),
-    ("Work on this project has already begun.", "rail", "under-construction"),
-    ("The two sides signed a financing agreement for the line.", "rail", "financing"),
-    ("ECNEC approved the revised PC-1 on Tuesday.", "rail", "approved"),
-    ("Plans for a cargo train are currently under review.", "rail", "under-review"),
-    ("The minister proposed a new economic zone in Karachi.", "sez", "proposed"),
-    ("The line runs through Punjab.", "rail", "mentioned"),
-])
+@pytest.mark.parametrize(
+    "sentence, category, expected",
+    [
+        ("The project has been scrapped by the new government.", "rail", "cancelled"),
+        ("Work has stalled due to unpaid dues to the contractor.", "rail", "stalled"),
+        ("No progress could be achieved on the port in four years.", "port", "stalled"),
+        ("The crossing remained closed for trade on Sunday.", "border", "stalled"),
+        ("The opening has been postponed to March.", "port", "delayed"),
+        ("Work on the project has not started yet.", "energy", "delayed"),
+        ("The 14th meeting was held in Beijing on Friday.", "committee", "meeting-held"),
+        ("Pakistan and China opened the 14th meeting of the committee.", "committee", "meeting-held"),
+        ("The zone was inaugurated by the prime minister.", "sez", "inaugurated"),
+        ("The terminal is now fully operational.", "border", "operational"),
+        ("Gwadar has transformed from a fishing town into a key maritime hub.", "port", "operational"),
+        ("The first section has been completed ahead of schedule.", "road", "completed"),
+        ("The prime minister performed the groundbreaking on Monday.", "road", "groundbreaking"),
+        ("Work is underway on the northern section.", "road", "under-construction"),
+        ("Work on this project has already begun.", "rail", "under-construction"),
+        ("The two sides signed a financing agreement for the line.", "rail", "financing"),
+        ("ECNEC approved the revised PC-1 on Tuesday.", "rail", "approved"),
+        ("Plans for a cargo train are currently under review.", "rail", "under-review"),
+        ("The minister proposed a new economic zone in Karachi.", "sez", "proposed"),
+        ("The line runs through Punjab.", "rail", "mentioned"),
+    ],
+)
 def test_each_rule_has_a_sentence(sentence, category, expected):
     assert classify(sentence, "item", category) == expected
 
 
-@pytest.mark.parametrize("sentence, category, expected", [
-    ("The project has not been approved.", "rail", "under-review"),  # negation drops "approved"
-    ("The scheme is still awaiting approval from ECNEC.", "rail", "under-review"),
-    ("The zone will be launched in September.", "sez", "proposed"),  # future launch is a plan
-    ("The road is expected to be completed by 2030.", "road", "under-construction"),  # future completion
-    ("The forthcoming meeting will be held in October.", "committee", "proposed"),
-    ("Trade resumed after remaining shut for ten days.", "border", "operational"),  # "after" = earlier state
-    ("The committee approved twelve projects.", "committee", "mentioned"),  # committees take no approval
-    ("The line was approved in 2020 but work has stalled.", "rail", "stalled"),  # precedence
-])
+@pytest.mark.parametrize(
+    "sentence, category, expected",
+    [
+        ("The project has not been approved.", "rail", "under-review"),  # negation drops "approved"
+        ("The scheme is still awaiting approval from ECNEC.", "rail", "under-review"),
+        ("The zone will be launched in September.", "sez", "proposed"),  # future launch is a plan
+        ("The road is expected to be completed by 2030.", "road", "under-construction"),  # future completion
+        ("The forthcoming meeting will be held in October.", "committee", "proposed"),
+        ("Trade resumed after remaining shut for ten days.", "border", "operational"),  # "after" = earlier state
+        ("The committee approved twelve projects.", "committee", "mentioned"),  # committees take no approval
+        ("The line was approved in 2020 but work has stalled.", "rail", "stalled"),  # precedence
+    ],
+)
 def test_reading_rules(sentence, category, expected):
     assert classify(sentence, "item", category) == expected
 
@@ -61,8 +81,10 @@ def statuses(text: str) -> dict[str, str]:
 
 
 def test_cue_goes_to_the_mention_it_precedes():
-    text = ("Officials discussed the agenda for the Joint Working Group on Industrial Cooperation and the forthcoming"
-            " JCC in Beijing.")
+    text = (
+        "Officials discussed the agenda for the Joint Working Group on Industrial Cooperation and the forthcoming"
+        " JCC in Beijing."
+    )
     assert statuses(text) == {"jwg-industrial-cooperation": "mentioned", "jcc": "proposed"}
 
 
@@ -78,12 +100,16 @@ def test_cpec_itself_absorbs_its_own_cues():
 
 def test_coordinated_mentions_share_a_cue():
     assert statuses("Border markets at Khunjerab and Torkham are planned.") == {
-        "khunjerab-border": "proposed", "torkham-border": "proposed"}
+        "khunjerab-border": "proposed",
+        "torkham-border": "proposed",
+    }
 
 
 def test_committee_approval_goes_to_the_project():
     assert statuses("The JCC approved the inclusion of the Karachi Circular Railway in CPEC.") == {
-        "jcc": "mentioned", "karachi-circular-railway": "approved"}
+        "jcc": "mentioned",
+        "karachi-circular-railway": "approved",
+    }
 
 
 def test_one_update_per_item_with_the_most_advanced_state_and_its_evidence():
@@ -101,8 +127,9 @@ def test_one_update_per_item_with_the_most_advanced_state_and_its_evidence():
 
 
 def test_update_carries_times_and_amounts_of_its_evidence():
-    [update] = item_updates(None, ["The Rashakai SEZ will be launched in September at a cost of Rs85 billion."],
-                            CATALOGUE)
+    [update] = item_updates(
+        None, ["The Rashakai SEZ will be launched in September at a cost of Rs85 billion."], CATALOGUE
+    )
     assert (update.status, update.times, update.amounts) == ("proposed", ("in September",), ("Rs85 billion",))
 
 
@@ -110,29 +137,35 @@ def test_no_items_no_updates():
     assert item_updates("Weather", ["Rain lashed Karachi, Gwadar and Quetta."], CATALOGUE) == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("It will be launched in September.", ("in September",)),
-    ("Clean energy by 2030 is the goal.", ("by 2030",)),
-    ("It was completed six months before the deadline.", ("six months before the deadline",)),
-    ("Tenders will open next year.", ("next year",)),
-    ("The draft was shared in early November 2020.", ("in early November 2020",)),
-    ("Phase two ends by December 2026, within two years.", ("by December 2026", "within two years")),
-    ("The JCC is due in October/November this year.", ("in October/November this year",)),
-    ("No progress for the last four years.", ("for the last four years",)),
-    ("The port opened by the end of 2025.", ("by the end of 2025",)),
-    ("Nothing about time here.", ()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It will be launched in September.", ("in September",)),
+        ("Clean energy by 2030 is the goal.", ("by 2030",)),
+        ("It was completed six months before the deadline.", ("six months before the deadline",)),
+        ("Tenders will open next year.", ("next year",)),
+        ("The draft was shared in early November 2020.", ("in early November 2020",)),
+        ("Phase two ends by December 2026, within two years.", ("by December 2026", "within two years")),
+        ("The JCC is due in October/November this year.", ("in October/November this year",)),
+        ("No progress for the last four years.", ("for the last four years",)),
+        ("The port opened by the end of 2025.", ("by the end of 2025",)),
+        ("Nothing about time here.", ()),
+    ],
+)
 def test_find_times(text, expected):
     assert find_times(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Companies signed deals worth $8.5 billion.", ("$8.5 billion",)),
-    ("A Rs85 billion package and US$ 6.8bn loan.", ("Rs85 billion", "US$ 6.8bn")),
-    ("The plan costs Rs. 1.2 trillion.", ("Rs. 1.2 trillion",)),
-    ("China pledged 500 million dollars.", ("500 million dollars",)),
-    ("PKR 300 billion and USD 2 billion were sought.", ("PKR 300 billion", "USD 2 billion")),
-    ("It employs 20,000 workers in 2025.", ()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Companies signed deals worth $8.5 billion.", ("$8.5 billion",)),
+        ("A Rs85 billion package and US$ 6.8bn loan.", ("Rs85 billion", "US$ 6.8bn")),
+        ("The plan costs Rs. 1.2 trillion.", ("Rs. 1.2 trillion",)),
+        ("China pledged 500 million dollars.", ("500 million dollars",)),
+        ("PKR 300 billion and USD 2 billion were sought.", ("PKR 300 billion", "USD 2 billion")),
+        ("It employs 20,000 workers in 2025.", ()),
+    ],
+)
 def test_find_amounts(text, expected):
     assert find_amounts(text) == expected

@@ -1,4 +1,5 @@
 """Storage on real SQLite and PostgreSQL: migrations, uniqueness, stories, the archive."""
+
 from __future__ import annotations
 
 import threading
@@ -9,18 +10,19 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import select
 
+from cpec_watch.models import Article, FeedSource, SeedText
 from cpec_watch.parsers import seedformat
-from cpec_watch.models import Article
-from cpec_watch.models import FeedSource, SeedText
 from cpec_watch.storage import archive
 from cpec_watch.storage.articles import is_new_entry, list_articles, record_entry, store_article
 from cpec_watch.storage.db import StorageError, open_engine, session
 from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
 from cpec_watch.storage.models import ArticleRow, SeenEntry, Story
 
-BODY = ("The Rashakai Special Economic Zone has received its first Chinese investors, officials said.",
-        "Work on the boundary wall and internal roads is already under way, the zone developer added.",
-        "The zone sits on the motorway between Peshawar and Islamabad and is part of CPEC Phase II.")
+BODY = (
+    "The Rashakai Special Economic Zone has received its first Chinese investors, officials said.",
+    "Work on the boundary wall and internal roads is already under way, the zone developer added.",
+    "The zone sits on the motorway between Peshawar and Islamabad and is part of CPEC Phase II.",
+)
 
 
 def article(url: str, paragraphs: tuple[str, ...] = BODY, source: str = "Dawn") -> Article:
@@ -63,8 +65,9 @@ def test_seeds_002_and_003_become_one_story_and_others_do_not(db_url: str, seeds
         stories = {}
         for path in sorted(seeds_dir.glob("*.txt")):
             seed = seedformat.parse(path.read_text(encoding="utf-8"))
-            data = Article(f"urn:test:{path.stem}", f"urn:test:{path.stem}", "seed", seed.title, seed.published,
-                               seed.paragraphs)
+            data = Article(
+                f"urn:test:{path.stem}", f"urn:test:{path.stem}", "seed", seed.title, seed.published, seed.paragraphs
+            )
             stories[path.name[:3]] = store_article(sess, data, None).story_id
         assert stories["002"] == stories["003"]
         assert len(set(stories.values())) == 4
@@ -100,7 +103,7 @@ def test_seen_entries_fetch_once_but_retry_failures_up_to_the_limit(db_url: str)
         assert is_new_entry(sess, "k1")
         record_entry(sess, "k1", "https://a/1", "irrelevant")
         assert not is_new_entry(sess, "k1")
-        for attempt in range(3):
+        for _attempt in range(3):
             assert is_new_entry(sess, "k2")
             record_entry(sess, "k2", "https://a/2", "failed", detail="HTTP 500")
         assert not is_new_entry(sess, "k2")
@@ -130,8 +133,7 @@ def test_archive_numbers_on_from_the_highest_file(tmp_path: Path, seeds_dir: Pat
     for path in seeds_dir.glob("*.txt"):
         assert archive.copy_file(tmp_path, path) == path.name
         assert (tmp_path / path.name).read_bytes() == path.read_bytes()
-    name = archive.write_article(tmp_path, "0123456789abcdef",
-                                 SeedText(date(2025, 9, 2), "A title", ("One.", "Two.")))
+    name = archive.write_article(tmp_path, "0123456789abcdef", SeedText(date(2025, 9, 2), "A title", ("One.", "Two.")))
     assert name == "005_0123456789abcdef.txt"
     assert archive.write_article(tmp_path, "0123456789abcdef", SeedText()) == name  # written once
     text = (tmp_path / name).read_text(encoding="utf-8")
@@ -151,8 +153,9 @@ def test_a_store_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None
 
 def _store_seed(url: str, seed_path: str, barrier) -> None:  # type: ignore[no-untyped-def]
     seed = seedformat.parse(Path(seed_path).read_text(encoding="utf-8"))
-    data = Article(f"urn:test:{seed_path}", f"urn:test:{seed_path}", "seed", seed.title, seed.published,
-                       seed.paragraphs)
+    data = Article(
+        f"urn:test:{seed_path}", f"urn:test:{seed_path}", "seed", seed.title, seed.published, seed.paragraphs
+    )
     engine = open_engine(url)
     barrier.wait()
     with session(engine) as sess:
@@ -168,8 +171,10 @@ def test_two_processes_storing_copies_of_one_story_at_once_make_one_story(tmp_pa
         url = f"sqlite:///{tmp_path / f'race{round_}.db'}"
         open_engine(url).dispose()
         barrier = context.Barrier(2)
-        workers = [context.Process(target=_store_seed, args=(url, str(seeds_dir / name), barrier))
-                   for name in ("002_81a317b85942699c.txt", "003_9c0dc566686552c5.txt")]
+        workers = [
+            context.Process(target=_store_seed, args=(url, str(seeds_dir / name), barrier))
+            for name in ("002_81a317b85942699c.txt", "003_9c0dc566686552c5.txt")
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:

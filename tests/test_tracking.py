@@ -1,4 +1,5 @@
 """Tracked-item updates in the store: the seeds' expected updates, one per story, timelines, reindex."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,9 @@ from sqlmodel import select
 from cpec_watch.cli.main import cli
 from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.models import Article
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.status import updates_finder
-from cpec_watch.models import Article
 from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import session
 from cpec_watch.storage.models import ArticleRow
@@ -25,8 +26,15 @@ SEED_ITEMS = {
     "000": {"kohat-cargo-train", "rashakai-sez"},
     "001": {"rashakai-sez", "dhabeji-sez", "aiic-faisalabad", "gwadar-port", "jcc", "jwg-industrial-cooperation"},
     "002": {"ml-1", "gwadar-port", "mining-corridor", "khunjerab-border", "torkham-border", "jcc"},
-    "004": {"jwg-industrial-cooperation", "rashakai-sez", "dhabeji-sez", "aiic-faisalabad", "bostan-sez",
-            "pakistan-steel-mills", "kccdz"},
+    "004": {
+        "jwg-industrial-cooperation",
+        "rashakai-sez",
+        "dhabeji-sez",
+        "aiic-faisalabad",
+        "bostan-sez",
+        "pakistan-steel-mills",
+        "kccdz",
+    },
 }
 
 
@@ -64,10 +72,18 @@ def _articles(pipe, sources):  # type: ignore[no-untyped-def]
 
 
 def test_a_later_report_is_a_status_change(seeded) -> None:  # type: ignore[no-untyped-def]
-    later = Article("https://dawn.com/news/ml1-ground", "https://dawn.com/news/ml1-ground", "Dawn",
-                        "Groundbreaking of ML-1 railway upgrade performed", None,
-                        ("Prime Minister performed the groundbreaking of the ML-1 railway upgrade in Karachi on "
-                         "Thursday, officials said.", "The first section runs from Karachi to Hyderabad."))
+    later = Article(
+        "https://dawn.com/news/ml1-ground",
+        "https://dawn.com/news/ml1-ground",
+        "Dawn",
+        "Groundbreaking of ML-1 railway upgrade performed",
+        None,
+        (
+            "Prime Minister performed the groundbreaking of the ML-1 railway upgrade in Karachi on "
+            "Thursday, officials said.",
+            "The first section runs from Karachi to Hyderabad.",
+        ),
+    )
     with session(seeded.engine) as sess:
         stored = store_article(sess, later, None)
         track_article(sess, stored.article_id, seeded.find_updates)
@@ -78,8 +94,10 @@ def test_a_later_report_is_a_status_change(seeded) -> None:  # type: ignore[no-u
 
 def test_reindex_applies_a_changed_catalogue_without_fetching(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     extra = tmp_path / "items.toml"
-    extra.write_text('[[items]]\nslug = "china-window"\nname = "China Window Peshawar"\n'
-                     'aliases = ["China Window"]\ncategory = "culture"\n')
+    extra.write_text(
+        '[[items]]\nslug = "china-window"\nname = "China Window Peshawar"\n'
+        'aliases = ["China Window"]\ncategory = "culture"\n'
+    )
     with session(seeded.engine) as sess:
         before = len(timeline(sess))
         assert not timeline(sess, "china-window")

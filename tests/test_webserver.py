@@ -1,6 +1,8 @@
 """The fixture HTTP server itself: substitution, caching headers, gzip, redirects, failures, streams."""
+
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import threading
@@ -112,14 +114,13 @@ def test_huge_body_declares_its_length(server, client):
 
 
 def test_endless_stream_can_be_abandoned_and_the_server_stays_healthy(server):
-    with httpx.Client(timeout=5) as c:
-        with c.stream("GET", server.url("/feeds/endless.xml")) as r:
-            assert r.headers["transfer-encoding"] == "chunked"
-            received = 0
-            for chunk in r.iter_bytes():
-                received += len(chunk)
-                if received > 1_000_000:
-                    break
+    with httpx.Client(timeout=5) as c, c.stream("GET", server.url("/feeds/endless.xml")) as r:
+        assert r.headers["transfer-encoding"] == "chunked"
+        received = 0
+        for chunk in r.iter_bytes():
+            received += len(chunk)
+            if received > 1_000_000:
+                break
     deadline = time.monotonic() + 2
     while server.active_connections and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -155,10 +156,8 @@ def test_shutdown_is_prompt_while_streaming_and_leaks_no_threads():
 
 
 def _get_ignoring_errors(url: str) -> None:
-    try:
+    with contextlib.suppress(httpx.HTTPError):
         httpx.get(url, timeout=30)
-    except httpx.HTTPError:
-        pass
 
 
 def test_request_log(server, client):

@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection handed over by :func:`cpec_watch.storage.db.migrate`."""
+
 from alembic import context
 from sqlmodel import SQLModel
 

@@ -35,6 +35,7 @@ any path ``?delay=S``           sleeps S seconds (at most 30) before sending hea
 ``FixtureServer.requests`` logs every request as ``(method, path_with_query, headers)``
 with lower-case header names.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -44,7 +45,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,9 +62,14 @@ FAILURES: dict[str, tuple[int, int | None]] = {  # path -> (status, how many tim
     "/feeds/down.xml": (500, None),
     "/feeds/blocked.xml": (403, None),
 }
-CONTENT_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".atom": "application/atom+xml; charset=utf-8",
-                 ".rdf": "application/rdf+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
-                 ".json": "application/json", ".md": "text/markdown; charset=utf-8"}
+CONTENT_TYPES = {
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".md": "text/markdown; charset=utf-8",
+}
 CONTENT_TYPE_OVERRIDES = {
     "/feeds/mislabeled-charset.xml": "text/xml; charset=iso-8859-1",
     "/feeds/windows-1252.xml": "application/rss+xml",
@@ -120,10 +126,8 @@ class _Server(ThreadingHTTPServer):
         with self.lock:
             live = dict(self.live)
         for sock in live.values():
-            try:
+            with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for thread in live:
             thread.join(timeout=5)
         self.server_close()
@@ -133,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_HEAD(self) -> None:
@@ -190,7 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _static(self, path: str, file: Path, head: bool) -> None:
         base = self.server.base_url
-        body = file.read_bytes().replace(b"{{BASE}}", base.encode()).replace(b"{{BASE_Q}}", quote(base, safe="").encode())
+        body = (
+            file.read_bytes().replace(b"{{BASE}}", base.encode()).replace(b"{{BASE_Q}}", quote(base, safe="").encode())
+        )
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         headers = {"ETag": etag, "Last-Modified": formatdate(LAST_MODIFIED, usegmt=True)}
         if _not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"), etag):
