@@ -3,6 +3,7 @@
 
     python3 tasks.py run [ARGS]     create .venv if needed, install, run one monitoring pass
     python3 tasks.py test [ARGS]    create .venv if needed, install with test extras, run the tests
+    python3 tasks.py lint           ruff (lint, format check) and mypy on the package
     python3 tasks.py bench [ARGS]   install bench extras and run the benchmarks
 
 The virtual environment is (re)installed when pyproject.toml changes.
@@ -14,13 +15,16 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-EXTRAS = {"run": "", "test": "[test]", "bench": "[test,bench]"}
+EXTRAS = {"run": "", "test": "[test]", "lint": "[test]", "bench": "[test,bench]"}
+STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage")
+LINTED = ["cpec_watch", *STAGES, "tests", "bench", "tasks.py"]
 
 
 def ensure_venv(extras: str) -> None:
@@ -55,7 +59,26 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "cpec-watch"), "run", *args])
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
+    if command == "lint":
+        return lint()
     return subprocess.call(["bash", str(ROOT / "bench" / "run.sh"), *args], cwd=ROOT)
+
+
+def lint() -> int:
+    """ruff, then mypy over the installed layout (``cpec_watch.<stage>``), seen through a tree of symlinks."""
+    ruff = str(BIN / "ruff")
+    failed = subprocess.call([ruff, "check", *LINTED], cwd=ROOT)
+    failed |= subprocess.call([ruff, "format", "--check", "-q", *LINTED], cwd=ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        layout = Path(tmp) / "layout"
+        (layout / "cpec_watch").mkdir(parents=True)
+        for module in (ROOT / "cpec_watch").glob("*.py"):
+            (layout / "cpec_watch" / module.name).symlink_to(module)
+        for stage in STAGES:
+            (layout / "cpec_watch" / stage).symlink_to(ROOT / stage, target_is_directory=True)
+        failed |= subprocess.call([str(BIN / "mypy"), "--config-file", str(ROOT / "pyproject.toml"),
+                                   "-p", "cpec_watch"], cwd=layout)
+    return failed
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ def send_email(msg: EmailMessage, settings: EmailSettings) -> None:
     where = f"{settings.host}:{settings.port}"
     try:
         context = settings.ssl_context or ssl.create_default_context()
+        smtp: smtplib.SMTP
         if settings.security == "ssl":
             smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
         else:

@@ -7,6 +7,8 @@ backoff). Any other failure raises ChannelError carrying ``delivered`` so a call
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 
 from cpec_watch.alerts.errors import ChannelError
@@ -34,7 +36,7 @@ def send_slack(
         for delivered, payload in enumerate(payloads):
             what = f"message {delivered + 1} of {len(payloads)}"
             try:
-                policy.call(lambda _, payload=payload: _post_once(http, webhook_url, payload, policy))
+                policy.call(partial(_post_once, http, webhook_url, payload, policy))
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 raise ChannelError(f"Slack webhook unreachable for {what}: {exc}", delivered=delivered) from exc
             except httpx.HTTPError as exc:
@@ -51,7 +53,7 @@ def send_slack(
     return len(payloads)
 
 
-def _post_once(http: httpx.Client, url: str, payload: dict[str, object], policy: RetryPolicy) -> None:
+def _post_once(http: httpx.Client, url: str, payload: dict[str, object], policy: RetryPolicy, _attempt: int) -> None:
     try:
         response = http.post(url, json=payload)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:

@@ -162,7 +162,7 @@ def backfill(
         click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
         return
     show_bar = sys.stderr.isatty() and not as_json and feeds_file is not None
-    with _feeds_bar(feeds_file) if show_bar else contextlib.nullcontext() as bar:
+    with _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext() as bar:
         progress = (lambda report: bar.update(1)) if bar else None
         summary = backfill_pass(
             settings,

@@ -88,7 +88,7 @@ def load_settings(**overrides: Any) -> Settings:
     if env_settings.config is None:
         return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
-    from_file = {key: raw[key] for key in ("db", "import_seeds", "fetch") if key in raw}
+    from_file: dict[str, Any] = {key: raw[key] for key in ("db", "import_seeds", "fetch") if key in raw}
     here = env_settings.config.parent
     for key in ("archive", "feeds"):  # paths in the file are relative to the file
         if isinstance(raw.get(key), str):

@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
 
 from cpec_watch.alerts.channels import Channel
 from cpec_watch.alerts.errors import ChannelError
@@ -17,6 +20,7 @@ from cpec_watch.alerts.render import to_markdown
 from cpec_watch.config.settings import Settings
 from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.flows.setup import user_catalogue
+from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
 from cpec_watch.storage.models import utcnow
@@ -71,18 +75,13 @@ def digest_pass(
 
 
 def _serve(
-    sess,
-    sub: Subscription,
-    sender: Channel,
-    catalogue,
-    since: datetime | None,  # type: ignore[no-untyped-def]
-    dry_run: bool,
+    sess: Session, sub: Subscription, sender: Channel, catalogue: Catalogue, since: datetime | None, dry_run: bool
 ) -> DigestReport:
     now, last = utcnow(), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
     digest = collect_digest(sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate")
-    counts = dict(
+    counts: dict[str, Any] = dict(
         updates=digest.update_count, status_changes=len(digest.status_changes), articles=len(digest.other_news)
     )
     if digest.is_empty and not sub.no_news:
@@ -107,7 +106,7 @@ def _serve(
     return DigestReport(sub.name, sub.channel, "sent", messages=messages, markdown=markdown, **counts)
 
 
-def _resume(sess, sub: Subscription, sender: Channel) -> list[DigestReport]:  # type: ignore[no-untyped-def]
+def _resume(sess: Session, sub: Subscription, sender: Channel) -> list[DigestReport]:
     """Send the rest of digests a failure cut short (Slack messages not yet posted)."""
     reports = []
     for record in unfinished(sess, sub.name):

@@ -54,7 +54,7 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
     path = feeds_file or settings.feeds
     if path is not None:
         return load_feed_list(path)
-    if isinstance(settings.raw_config.get("feeds"), list):
+    if settings.config is not None and isinstance(settings.raw_config.get("feeds"), list):
         return load_feed_list(settings.config)  # the config file's [[feeds]] tables
     return default_feeds()
 

@@ -121,7 +121,7 @@ class Catalogue:
     def _index(self) -> tuple[dict[str, tuple[str, bool] | None], int]:
         index: dict[str, tuple[str, bool] | None] = {}
         longest = 1
-        entries = [(name, None) for name in self.ignore]
+        entries: list[tuple[str, tuple[str, bool] | None]] = [(name, None) for name in self.ignore]
         for item in self.items:
             entries += [(a, (item.slug, False)) for a in item.aliases]
             entries += [(a, (item.slug, True)) for a in item.weak_aliases]

@@ -64,7 +64,7 @@ def meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
 
 def json_ld(root: lxml.html.HtmlElement) -> list[dict]:
     """JSON-LD objects describing the page (also inside @graph or lists), articles before web pages."""
-    found = []
+    found: list[tuple[bool, int, dict]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue

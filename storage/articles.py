@@ -17,7 +17,7 @@ from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
 from cpec_watch.storage.db import insert_ignore, sqlite_file_lock
-from cpec_watch.storage.models import ArticleRow, SeenEntry, Story, StoryBand, utcnow
+from cpec_watch.storage.models import ArticleRow, SeenEntry, Story, StoryBand, row_id, utcnow
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
 _STORY_LOCK = threading.Lock()
@@ -112,7 +112,7 @@ def store_article(
             story = Story()
             sess.add(story)
             sess.flush()
-            story_id = story.id
+            story_id = row_id(story)
         inserted = insert_ignore(
             sess,
             ArticleRow,
@@ -138,7 +138,7 @@ def store_article(
         sess.commit()
     if archive_dir is not None:
         write_archive_file(sess, article, archive_dir, archive_source)
-    return Stored("stored", article.id, story_id)
+    return Stored("stored", row_id(article), story_id)
 
 
 def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, source: Path | None = None) -> None:
@@ -159,7 +159,7 @@ def _story_lock(sess: Session) -> Iterator[None]:
     """Serialize story assignment (until the commit): across threads, and across processes by a transaction
     lock on PostgreSQL or a lock file beside a SQLite file."""
     bind = sess.get_bind()
-    with _STORY_LOCK, sqlite_file_lock(bind.url, "stories"):
+    with _STORY_LOCK, sqlite_file_lock(bind.engine.url, "stories"):
         if bind.dialect.name == "postgresql":
             sess.exec(text("SELECT pg_advisory_xact_lock(731338)"))  # type: ignore[call-overload]
         yield
@@ -172,7 +172,7 @@ def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
     ):
         found = sess.exec(select(ArticleRow).where(condition)).first()
         if found is not None:
-            return Stored("duplicate", found.id, found.story_id, reason)
+            return Stored("duplicate", row_id(found), found.story_id, reason)
     return None
 
 
@@ -184,7 +184,7 @@ def _matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, pu
     STORY_DAYS between dated copies.
     """
     candidates = sess.exec(
-        select(ArticleRow.story_id, ArticleRow.signature, ArticleRow.body, ArticleRow.published)
+        select(ArticleRow.story_id, ArticleRow.signature, ArticleRow.body, col(ArticleRow.published))
         .join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
         .where(col(StoryBand.band).in_(fingerprint.bands))
         .distinct()

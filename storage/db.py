@@ -138,5 +138,5 @@ def insert_ignore(sess: Session, model: type[SQLModel], rows: list[dict[str, Any
     if insert is None:
         raise StorageError(f"unsupported database dialect: {dialect}")
     keys = list(model.__table__.primary_key.columns)  # type: ignore[attr-defined]
-    statement = insert(model).values(rows).on_conflict_do_nothing().returning(*keys)
-    return len(sess.exec(statement).all())  # type: ignore[call-overload]
+    statement = insert(model).values(rows).on_conflict_do_nothing().returning(*keys)  # type: ignore[attr-defined]
+    return len(sess.execute(statement).all())

@@ -101,6 +101,7 @@ def collect_digest(
     problems = tuple(
         FeedProblem(f.name, f.last_error or "failing", f.failing_since)
         for f in failing_feeds(sess, end - FEED_PROBLEM_AFTER)
+        if f.failing_since is not None
     )
     return Digest("CPEC Watch digest", utcnow(), start, end, changes, others, news, problems)
 

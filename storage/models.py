@@ -17,6 +17,14 @@ def utcnow() -> datetime:
     return datetime.now(dt.UTC)
 
 
+def row_id(row: SQLModel) -> int:
+    """The primary key of a row that was loaded from or flushed to the database (so it is set)."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise ValueError(f"{type(row).__name__} has no id yet")
+    return value
+
+
 class Feed(SQLModel, table=True):
     """A polled feed and its health."""
 

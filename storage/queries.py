@@ -25,7 +25,7 @@ def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]
                 "published": a.published.isoformat() if a.published else None,
                 "source": a.source,
                 "story": a.story_id,
-                "items": items.get(a.id, []),
+                "items": items.get(a.id or 0, []),
                 "archive_file": a.archive_file,
                 "fetched_at": a.fetched_at.isoformat(timespec="seconds"),
             }

@@ -16,7 +16,7 @@ from sqlmodel import update as sql_update
 
 from cpec_watch.models import Update
 from cpec_watch.storage.db import insert_ignore
-from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, utcnow
+from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, row_id, utcnow
 
 UNINFORMATIVE = "mentioned"
 FindUpdates = Callable[[str | None, Sequence[str]], Sequence[Update]]  # (title, paragraphs) -> updates
@@ -62,7 +62,7 @@ def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
         sess.exec(
             sql_update(UpdateRow)
             .where(
-                UpdateRow.story_id == article.story_id,  # type: ignore[call-overload]
+                col(UpdateRow.story_id) == article.story_id,
                 col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > day),
             )
             .values(date=day)
@@ -108,9 +108,9 @@ def _fetch_day(article: ArticleRow) -> date | None:
 
 def track_untracked(sess: Session, find: FindUpdates, log: logging.Logger | logging.LoggerAdapter) -> int:
     """Record updates for articles a stopped run stored but did not get to track; returns how many."""
-    ids = sess.exec(select(ArticleRow.id).where(col(ArticleRow.tracked).is_(False)).order_by(col(ArticleRow.id))).all()
+    rows = sess.exec(select(ArticleRow).where(col(ArticleRow.tracked).is_(False)).order_by(col(ArticleRow.id))).all()
     done = 0
-    for article_id in ids:
+    for article_id in [row_id(row) for row in rows]:
         try:
             track_article(sess, article_id, find)
             done += 1
@@ -126,8 +126,8 @@ def reindex(sess: Session, find: FindUpdates) -> int:
     An update that survives keeps its first ``created_at``, so digests do not report it again.
     """
     first_seen = {(u.item, u.story_id): u.created_at for u in sess.exec(select(UpdateRow)).all()}
-    sess.exec(delete(UpdateSource))  # type: ignore[call-overload]
-    sess.exec(delete(UpdateRow))  # type: ignore[call-overload]
+    sess.execute(delete(UpdateSource))
+    sess.execute(delete(UpdateRow))
     created = sum(
         _record(sess, article, find) for article in sess.exec(select(ArticleRow).order_by(col(ArticleRow.id))).all()
     )
@@ -147,12 +147,13 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     rows = sess.exec(
         query.order_by(col(UpdateRow.item), col(UpdateRow.date).asc().nulls_first(), col(UpdateRow.id))
     ).all()
-    sources = _sources(sess, [update.id for update, _ in rows])
-    entries, state = [], {}
+    sources = _sources(sess, [row_id(update) for update, _ in rows])
+    entries: list[TimelineEntry] = []
+    state: dict[str, str] = {}
     for update, article in rows:
         entries.append(
             TimelineEntry(
-                update.id,
+                row_id(update),
                 update.item,
                 update.status,
                 state.get(update.item),
@@ -161,10 +162,10 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
                 _split(update.times),
                 _split(update.amounts),
                 update.story_id,
-                article.id,
+                row_id(article),
                 article.url,
                 update.created_at,
-                sources.get(update.id, ()),
+                sources.get(row_id(update), ()),
             )
         )
         if update.status != UNINFORMATIVE:
