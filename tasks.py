@@ -76,8 +76,9 @@ def lint() -> int:
             (layout / "cpec_watch" / module.name).symlink_to(module)
         for stage in STAGES:
             (layout / "cpec_watch" / stage).symlink_to(ROOT / stage, target_is_directory=True)
-        failed |= subprocess.call([str(BIN / "mypy"), "--config-file", str(ROOT / "pyproject.toml"),
-                                   "-p", "cpec_watch"], cwd=layout)
+        failed |= subprocess.call(
+            [str(BIN / "mypy"), "--config-file", str(ROOT / "pyproject.toml"), "-p", "cpec_watch"], cwd=layout
+        )
     return failed
 
 

@@ -8,6 +8,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What became of one feed entry or URL in a pass (stored on its seen entry, counted in the summary)."""
+
+    STORED = "stored"  # a new article
+    DUPLICATE = "duplicate"  # the same URL or text is stored already
+    IRRELEVANT = "irrelevant"  # not CPEC news
+    FAILED = "failed"  # fetching or extracting failed; retried on later passes
+    SKIPPED = "skipped"  # a link that cannot be fetched (an undecodable aggregator link)
+    SEEN = "seen"  # handled on an earlier pass, or by another feed in this one
+    OUTSIDE_WINDOW = "outside_window"  # a backfill entry dated outside --since/--until
 
 
 @dataclass(frozen=True)

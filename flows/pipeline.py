@@ -24,7 +24,7 @@ from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.fetch import Fetcher, FetchError, FetchResult
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
-from cpec_watch.models import Article, FeedEntry, FeedSource, Update
+from cpec_watch.models import Article, FeedEntry, FeedSource, Outcome, Update
 from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
 from cpec_watch.parsers.feed import parse_feed
@@ -125,7 +125,7 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     )
     inside = [e for e in parsed.entries if not window or (e.published and window[0] <= e.published <= window[1])]
     for _ in range(len(parsed.entries) - len(inside)):
-        report = report.add("outside_window")
+        report = report.add(Outcome.OUTSIDE_WINDOW)
     with ThreadPoolExecutor(max_workers=pipe.settings.fetch.per_host) as pool:  # the host's fair share
         for outcome in pool.map(lambda entry: ingest_entry(pipe, entry, source), inside):
             report = report.add(outcome)
@@ -163,12 +163,12 @@ def _retry_failed(
     """Fetch again the pages that failed on earlier passes (they passed the title/summary filter then)."""
     for link, outlet in links:
         outcome = ingest_entry(pipe, FeedEntry(link=link, outlet=outlet), source, check_relevance=False)
-        if outcome != "seen":  # the entry was also in this pass's feed and is handled already
+        if outcome != Outcome.SEEN:  # the entry was also in this pass's feed and is handled already
             report = report.add(outcome)
     return report
 
 
-def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_relevance: bool = True) -> str:
+def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_relevance: bool = True) -> Outcome:
     """Handle one link; returns its outcome: stored, duplicate, seen, irrelevant, skipped or failed.
 
     Whatever goes wrong with one page (a network error, or a page no parser expected) is
@@ -176,27 +176,27 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     """
     link = unwrap_redirect(entry.link)
     if is_undecodable_aggregator(link):
-        return "skipped"
+        return Outcome.SKIPPED
     if entry.outlet or link != entry.link:  # an aggregator's item: credit the publisher, not the aggregator
-        source = replace(source, name=entry.outlet or _outlet(link))
+        source = replace(source, name=entry.outlet or _host_name(link))
     canonical = canonical_url(link)
     key = url_key(canonical)
     with session(pipe.engine) as sess:
         if not is_new_entry(sess, key) or not pipe.claim(key):
-            return "seen"
+            return Outcome.SEEN
         try:
             outcome, article_id, detail = _ingest(pipe, sess, entry, source, link, canonical, check_relevance)
         except FetchError as exc:
-            outcome, article_id, detail = "failed", None, str(exc)
+            outcome, article_id, detail = Outcome.FAILED, None, str(exc)
             pipe.log.warning("page %s failed: %s", link, exc)
         except Exception as exc:
             sess.rollback()
-            outcome, article_id, detail = "failed", None, f"{type(exc).__name__}: {exc}"
+            outcome, article_id, detail = Outcome.FAILED, None, f"{type(exc).__name__}: {exc}"
             pipe.log.exception("page %s failed", link)
         record_entry(
             sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail, article_id=article_id
         )
-    if outcome == "stored":
+    if outcome == Outcome.STORED:
         pipe.track(article_id)  # type: ignore[arg-type]
     return outcome
 
@@ -209,13 +209,13 @@ def _ingest(
     link: str,
     canonical: str,
     check_relevance: bool,
-) -> tuple[str, int | None, str | None]:
+) -> tuple[Outcome, int | None, str | None]:
     """The steps after a link is claimed: relevance, text (feed or page), dedup, store.
 
     Returns the outcome, the stored (or matching) article's id, and a detail worth keeping.
     """
     if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
-        return "irrelevant", None, None
+        return Outcome.IRRELEVANT, None, None
     sess.commit()  # hand the connection back to the pool while the page is fetched
     full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
     if full_text:
@@ -223,13 +223,13 @@ def _ingest(
     else:
         article = _fetch_article(pipe, link, entry, source)
     if not article.paragraphs:
-        return "failed", None, "no article text found"
+        return Outcome.FAILED, None, "no article text found"
     if check_relevance and not pipe.is_relevant(article.title or "", article.text):
-        return "irrelevant", None, None
+        return Outcome.IRRELEVANT, None, None
     page_key = url_key(article.canonical_url)
     if page_key != url_key(canonical):  # the page says it lives elsewhere: that URL is its identity
         if not is_new_entry(sess, page_key):
-            return "duplicate", None, "same url"
+            return Outcome.DUPLICATE, None, "same url"
         stored = store_article(sess, article, pipe.settings.archive)
         record_entry(
             sess,
@@ -271,7 +271,7 @@ def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
     report = FeedReport("urls", "URL list")
     for url in urls:
         report = report.add(
-            ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _outlet(url)), check_relevance=False)
+            ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _host_name(url)), check_relevance=False)
         )
     return report
 
@@ -288,16 +288,16 @@ def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> Feed
             seed = seedformat.parse(path.read_text(encoding="utf-8")) if parts else None
         except (OSError, UnicodeDecodeError) as exc:
             pipe.log.warning("cannot read %s: %s", path, exc)
-            report = report.add("failed")
+            report = report.add(Outcome.FAILED)
             continue
         if parts is None or seed is None or not seed.paragraphs:
-            report = report.add("skipped")
+            report = report.add(Outcome.SKIPPED)
             continue
         url = f"urn:cpec-watch:{source}:{path.stem}"
         article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
         with session(pipe.engine) as sess:
             stored = store_article(sess, article, pipe.settings.archive, key=parts[1], archive_source=path)
-        if stored.outcome == "stored":
+        if stored.outcome == Outcome.STORED:
             pipe.track(stored.article_id)
         report = report.add(stored.outcome)
     return report
@@ -317,6 +317,7 @@ def repair(pipe: Pipeline) -> int:
         return len(missing) + track_untracked(sess, pipe.find_updates, pipe.log)
 
 
-def _outlet(url: str) -> str:
+def _host_name(url: str) -> str:
+    """An outlet name for a page no feed names: its host without ``www.``."""
     host = (urlsplit(url).hostname or url).lower()
     return host.removeprefix("www.")

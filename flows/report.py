@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from cpec_watch.models import Outcome
+
 
 @dataclass(frozen=True)
 class FeedReport:
@@ -18,12 +20,12 @@ class FeedReport:
     entries: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, outcome: str) -> FeedReport:
+    def add(self, outcome: Outcome) -> FeedReport:
         return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
 
     @property
     def stored(self) -> int:
-        return self.counts.get("stored", 0)
+        return self.counts.get(Outcome.STORED, 0)
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class RunSummary:
     seeds_imported: int = 0
     alerts: tuple[dict[str, Any], ...] = ()  # immediate digests sent at the end of the run
 
-    def total(self, outcome: str) -> int:
+    def total(self, outcome: Outcome) -> int:
         return sum(report.counts.get(outcome, 0) for report in self.reports)
 
     @property
@@ -45,12 +47,12 @@ class RunSummary:
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "new": self.total("stored"),
-            "duplicates": self.total("duplicate"),
-            "already_seen": self.total("seen"),
-            "irrelevant": self.total("irrelevant"),
-            "failed_pages": self.total("failed"),
-            "skipped": self.total("skipped") + self.total("outside_window"),
+            "new": self.total(Outcome.STORED),
+            "duplicates": self.total(Outcome.DUPLICATE),
+            "already_seen": self.total(Outcome.SEEN),
+            "irrelevant": self.total(Outcome.IRRELEVANT),
+            "failed_pages": self.total(Outcome.FAILED),
+            "skipped": self.total(Outcome.SKIPPED) + self.total(Outcome.OUTSIDE_WINDOW),
             "seeds_imported": self.seeds_imported,
             "feeds_polled": len(self.reports),
             "feeds_failed": [

@@ -81,13 +81,13 @@ def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
                 guid=guid,
                 published=_published(raw),
                 content_html=_full_text(raw),
-                outlet=_outlet(raw),
+                outlet=_credited_publisher(raw),
             )
         )
     return tuple(entries)
 
 
-def _outlet(raw: dict) -> str | None:
+def _credited_publisher(raw: dict) -> str | None:
     """The publisher an aggregator's item credits: RSS ``<source>`` or Bing's ``<News:Source>``."""
     source = raw.get("source")
     name = source.get("title") if isinstance(source, dict) else None

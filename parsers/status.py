@@ -24,6 +24,7 @@ from functools import cache, partial
 from importlib import resources
 
 from cpec_watch.models import Update
+from cpec_watch.parsers.dates import MONTH_NAME
 from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
 
 STATUSES = (
@@ -251,10 +252,7 @@ def _credit(catalogue, groups, cue: _Cue, sentence: str, evidence: str, found) -
                 found[slug].append((cue.status, evidence))
 
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
+_MONTH = MONTH_NAME
 _NUMBER = r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few|several)"
 _UNIT = r"(?:days?|weeks?|months?|years?|decades?)"
 _YEAR = r"(?:19|20)\d\d(?:-\d\d)?"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from cpec_watch.models import SeedText
 from cpec_watch.parsers import seedformat
+from cpec_watch.storage.locks import file_lock
 
 
 def archive_files(folder: Path) -> list[Path]:
@@ -59,9 +59,5 @@ def copy_file(folder: Path, source: Path) -> str:
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One writer numbers files at a time, across processes on this machine."""
-    with open(folder / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(folder / ".lock"):
+        yield

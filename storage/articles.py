@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from cpec_watch.models import Article, SeedText
+from cpec_watch.models import Article, Outcome, SeedText
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
@@ -29,7 +29,7 @@ ESTIMATE_SLACK = 0.06  # candidates this far below the threshold are checked exa
 class Stored:
     """What became of an article offered to the store."""
 
-    outcome: str  # "stored" or "duplicate"
+    outcome: Outcome  # STORED or DUPLICATE
     article_id: int
     story_id: int
     reason: str = ""  # for duplicates: "same url" or "same text"
@@ -38,14 +38,14 @@ class Stored:
 def is_new_entry(sess: Session, key: str) -> bool:
     """True when a link was never handled, or failed fewer than RETRY_LIMIT times."""
     seen = sess.exec(select(SeenEntry).where(SeenEntry.url_key == key)).first()
-    return seen is None or (seen.outcome == "failed" and seen.attempts < RETRY_LIMIT)
+    return seen is None or (seen.outcome == Outcome.FAILED and seen.attempts < RETRY_LIMIT)
 
 
 def record_entry(
     sess: Session,
     key: str,
     url: str,
-    outcome: str,
+    outcome: Outcome,
     *,
     feed_url: str | None = None,
     source: str | None = None,
@@ -71,7 +71,7 @@ def record_entry(
     )
     if not inserted:
         seen = sess.exec(select(SeenEntry).where(SeenEntry.url_key == key)).one()
-        seen.attempts = seen.attempts + 1 if outcome == "failed" else seen.attempts
+        seen.attempts = seen.attempts + 1 if outcome == Outcome.FAILED else seen.attempts
         seen.outcome, seen.detail, seen.article_id, seen.last_seen = outcome, detail, article_id, utcnow()
         sess.add(seen)
     sess.commit()
@@ -81,7 +81,7 @@ def entries_to_retry(sess: Session, feed_url: str) -> list[tuple[str, str | None
     """``(link, outlet)`` of a feed's entries whose page failed fewer than RETRY_LIMIT times."""
     rows = sess.exec(
         select(SeenEntry.url, SeenEntry.source).where(
-            SeenEntry.feed_url == feed_url, SeenEntry.outcome == "failed", col(SeenEntry.attempts) < RETRY_LIMIT
+            SeenEntry.feed_url == feed_url, SeenEntry.outcome == Outcome.FAILED, col(SeenEntry.attempts) < RETRY_LIMIT
         )
     ).all()
     return [(url, source) for url, source in rows]
@@ -138,7 +138,7 @@ def store_article(
         sess.commit()
     if archive_dir is not None:
         write_archive_file(sess, article, archive_dir, archive_source)
-    return Stored("stored", row_id(article), story_id)
+    return Stored(Outcome.STORED, row_id(article), story_id)
 
 
 def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, source: Path | None = None) -> None:
@@ -172,7 +172,7 @@ def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
     ):
         found = sess.exec(select(ArticleRow).where(condition)).first()
         if found is not None:
-            return Stored("duplicate", row_id(found), found.story_id, reason)
+            return Stored(Outcome.DUPLICATE, row_id(found), found.story_id, reason)
     return None
 
 
