@@ -13,6 +13,35 @@ SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+UNTOUCHABLE_SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
+
+
+def _checkout_state() -> dict[str, float]:
+    """Every file and folder of the checkout (caches aside) with its modification time (folders: presence)."""
+    state: dict[str, float] = {}
+    stack = [ROOT]
+    while stack:
+        for entry in os.scandir(stack.pop()):
+            if entry.name in UNTOUCHABLE_SKIP or entry.name.endswith(".egg-info"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+                state[entry.path + os.sep] = 0.0
+            else:
+                state[entry.path] = entry.stat(follow_symlinks=False).st_mtime
+    return state
+
+
+@pytest.fixture(autouse=True)
+def _checkout_untouched() -> Iterator[None]:
+    """Fail a test that writes, changes or removes anything in the checkout: tests write to their temp folders."""
+    before = _checkout_state()
+    yield
+    after = _checkout_state()
+    touched = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    assert not touched, f"the test touched the checkout: {[os.path.relpath(p, ROOT) for p in touched[:5]]}"
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

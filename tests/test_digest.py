@@ -220,7 +220,8 @@ def test_digest_command_defaults_to_stdout_and_reports_json(
     for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", sqlite_url, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
+    archive = ["--archive", str(tmp_path / "articles")]
+    assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
     dry = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--dry-run", "--json"]).output)
     assert dry[0]["status"] == "dry-run" and dry[0]["status_changes"] >= 1
     shown = runner.invoke(cli, ["--db", sqlite_url, "digest"])
@@ -287,7 +288,8 @@ def test_reindex_does_not_make_old_updates_new_again(
 ) -> None:
     monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", sqlite_url, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
+    archive = ["--archive", str(tmp_path / "articles")]
+    assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
     first = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--json"]).output)
     assert first[0]["status"] == "sent" and first[0]["updates"] > 10
     assert runner.invoke(cli, ["--db", sqlite_url, "reindex"]).exit_code == 0

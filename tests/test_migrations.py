@@ -1,9 +1,10 @@
-"""Migrations carry a store with data from every earlier revision to the latest one."""
+"""Migrations: an empty database and a store with data at every earlier revision upgrade to the latest one."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
@@ -13,21 +14,49 @@ from cpec_watch.flows.pipeline import import_folder, open_pipeline
 from cpec_watch.storage.db import HEAD, MIGRATIONS, open_engine
 from tests.conftest import SEEDS
 
+EARLIER = ["0001", "0002", "0003"]  # every revision before HEAD (0004)
 
-def test_a_store_with_data_at_the_first_revision_upgrades_to_head(db_url: str, tmp_path: Path) -> None:
-    with open_pipeline(load_settings(db=db_url, archive=tmp_path / "articles")) as pipe:
-        import_folder(pipe, SEEDS, "seed")  # a full store: articles, bands, updates, sources
+
+def alembic(db_url: str, step: str, revision: str) -> None:
     engine = create_engine(db_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
-        connection.execute(text("UPDATE itemupdate SET date = '2025-09-01' WHERE date IS NULL"))  # 0003 had no NULLs
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        getattr(command, step)(config, revision)
     engine.dispose()
-    upgraded = open_engine(db_url)
+
+
+def count(db_url: str, table: str) -> int:
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        value = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+    engine.dispose()
+    return int(value or 0)
+
+
+def test_an_empty_database_is_created_at_head(db_url: str) -> None:
+    engine = open_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+    engine.dispose()
+    assert HEAD == "0004" and count(db_url, "article") == 0
+
+
+@pytest.mark.parametrize("revision", EARLIER)
+def test_a_store_with_data_at_an_earlier_revision_upgrades_to_head(db_url: str, tmp_path: Path, revision: str) -> None:
+    with open_pipeline(load_settings(db=db_url, archive=tmp_path / "articles")) as pipe:
+        import_folder(pipe, SEEDS, "seed")  # a full store: articles, bands, updates, sources
+    updates = count(db_url, "itemupdate")
+    engine = create_engine(db_url)
+    with engine.begin() as connection:  # before 0004 an update always had a date
+        connection.execute(text("UPDATE itemupdate SET date = '2025-09-01' WHERE date IS NULL"))
+    engine.dispose()
+    alembic(db_url, "downgrade", revision)
+    upgraded = open_engine(db_url)  # opening a store migrates it
     with upgraded.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
-        assert connection.execute(text("SELECT count(*) FROM article")).scalar() == 5
-        assert connection.execute(text("SELECT count(*) FROM storyband")).scalar() > 0
     upgraded.dispose()
+    assert count(db_url, "article") == 5 and count(db_url, "storyband") > 0
+    # 0001 predates tracked-item updates: they are rebuilt from the stored articles by the next run's repair.
+    assert count(db_url, "itemupdate") == (0 if revision == "0001" else updates)
