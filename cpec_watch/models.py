@@ -97,6 +97,7 @@ class Update:
     evidence: str
     times: tuple[str, ...] = ()
     amounts: tuple[str, ...] = ()
+    confidence: float = 1.0  # how sure the status reading is (0-1)
 
 
 @dataclass(frozen=True)

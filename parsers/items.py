@@ -90,6 +90,7 @@ class TrackedItem:
     requires: tuple[str, ...] = ()
     category: str = "other"
     weak_aliases: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()  # words that, in the same sentence, make any alias mean something else
 
 
 @dataclass(frozen=True)
@@ -133,14 +134,16 @@ class Catalogue:
 
     @cached_property
     def _requires(self) -> dict[str, re.Pattern[str]]:
-        return {
-            item.slug: re.compile(
-                r"(?<![^\W_])(?:" + "|".join(_phrase(word) for word in item.requires) + r")s?(?![^\W_])",
-                re.IGNORECASE,
-            )
-            for item in self.items
-            if item.requires
-        }
+        return {item.slug: _words(item.requires) for item in self.items if item.requires}
+
+    @cached_property
+    def _excludes(self) -> dict[str, re.Pattern[str]]:
+        return {item.slug: _words(item.excludes) for item in self.items if item.excludes}
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``words`` as whole words (a plural "s" allowed), case-insensitive."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(_phrase(word) for word in words) + r")s?(?![^\W_])", re.IGNORECASE)
 
 
 def load_catalogue(*paths: str | Path) -> Catalogue:
@@ -173,7 +176,7 @@ def _item(entry: dict, where: str) -> TrackedItem:
     missing = [key for key in ("slug", "name", "aliases") if not entry.get(key)]
     if missing:
         raise CatalogueError(f"{where}: missing {', '.join(missing)}")
-    lists = {key: entry.get(key, []) for key in ("aliases", "weak_aliases", "requires")}
+    lists = {key: entry.get(key, []) for key in ("aliases", "weak_aliases", "requires", "excludes")}
     for key, value in lists.items():
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise CatalogueError(f"{where} ({entry['slug']}): {key} must be a list of non-empty strings")
@@ -186,6 +189,7 @@ def _item(entry: dict, where: str) -> TrackedItem:
         requires=tuple(lists["requires"]),
         category=str(entry.get("category", "other")),
         weak_aliases=tuple(lists["weak_aliases"]),
+        excludes=tuple(lists["excludes"]),
     )
 
 
@@ -229,6 +233,8 @@ def find_mentions(text: str, catalogue: Catalogue) -> list[Mention]:
         start, end = tokens[first].start(), tokens[last].end()
         sentence = _sentence_of(sentences, text, start)
         if weak and not catalogue._requires[slug].search(sentence):
+            continue
+        if slug in catalogue._excludes and catalogue._excludes[slug].search(sentence):
             continue
         mentions.append(Mention(slug, start, end, text[start:end], sentence))
     return mentions

@@ -1,17 +1,19 @@
-"""What an article says about each tracked item: status, evidence, time expressions and amounts.
+"""What an article says about each tracked item: its status now, how sure that reading is, and the evidence.
 
-Rules are data (config/status_rules.toml, whose header explains them in full). In short: status cues are searched
-in the sentences that mention an item (plus a following sentence that refers back: "Work on this project has
-already begun"); each cue goes to the mention it belongs to (the one it directly precedes, else the nearest earlier
-non-prepositional mention, else the nearest); a negated cue ("has not been approved") is dropped, a cue after
-"after/following" is an earlier state and dropped, a future cue ("will be launched in September") takes its rule's
-`if_future` status. Precedence, first wins:
+Two steps, both pure:
 
-    cancelled > stalled > delayed > meeting-held > inaugurated > operational > completed > groundbreaking
-    > under-construction > financing > approved > under-review > proposed > mentioned
-
-meeting-held applies only to committees (a forthcoming meeting is "proposed"); committees never take
-construction, financing or approval statuses.
+1. **Claims.** Status cues (data: ``config/status_rules.toml``, whose header explains them) are searched in the
+   sentences that mention an item, and in sentences that refer back to one: the lead's sentences that name no item
+   refer to what the headline names ("Gwadar airport: a gateway to trade" / "The airport was inaugurated on
+   Monday"), and a sentence opening with "It", "The project", "This zone"... refers to the items of the sentence
+   before. Each cue goes to the mention it belongs to; a negated cue ("has not been approved") or an earlier state
+   ("after remaining shut") is dropped; a future cue ("will be inaugurated next month") takes the state before it.
+   A claim records its status and where it was read: headline, lead, second paragraph or body; directly or by
+   reference; future or not.
+2. **Choice** (``parsers/status_model.py``): the earliest place the item's state is read wins (headline, lead,
+   then the rest), current over past, reported over planned, then the rules' precedence, as
+   ``../shared/STATUS-GUIDE.md`` defines it; the update's ``confidence`` is how often that kind of reading was
+   right on our labeled development articles.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from functools import cache, partial
 from importlib import resources
 
 from cpec_watch.models import Update
-from cpec_watch.parsers.dates import MONTH_NAME
 from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
+from cpec_watch.parsers.quantities import find_amounts, find_times
+from cpec_watch.parsers.status_model import Claim, choose
 
 STATUSES = (
     "proposed",
@@ -70,6 +73,7 @@ _DETERMINERS = frozenset(["the", "a", "an", "its", "their", "this", "that"])
 _WORD = re.compile(r"[^\W_]+")
 _CLAUSE_BREAK = re.compile(r".*[,;:()\u2013\u2014]", re.DOTALL)
 _CONNECTOR = re.compile(r"\band\b|\bor\b|,|&")
+LEAD_SENTENCES = 2  # sentences of the first paragraph that refer to the headline's items when they name none
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,9 @@ class _Rules:
     negation: re.Pattern[str]
     before: re.Pattern[str]
     future: re.Pattern[str]
-    continuation: re.Pattern[str]
+    past: re.Pattern[str]
+    current: re.Pattern[str]
+    reference: re.Pattern[str]
     anchors: Catalogue
 
 
@@ -102,6 +108,18 @@ class _Cue:
     status: str
     start: int
     end: int
+    future: bool
+    tense: str  # past | current | plain: what the words around the cue set it in
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Mentions joined by "and"/commas, in sentence coordinates; ``oblique`` when a preposition's object."""
+
+    start: int
+    end: int
+    slugs: tuple[str, ...]
+    oblique: bool
 
 
 @cache
@@ -129,7 +147,9 @@ def _load() -> _Rules:
         re.compile(data["negation"], flags),
         re.compile(data["before"], flags),
         re.compile(data["future"], flags),
-        re.compile(data["continuation"], flags),
+        re.compile(data["past"], flags),
+        re.compile(data["current"], flags),
+        re.compile(data["reference"], flags),
         anchors,
     )
 
@@ -143,21 +163,18 @@ def _cues(text: str) -> list[_Cue]:
             lookback = " ".join(_WORD.findall(clause)[-rules.lookback :])
             if rules.negation.search(lookback) or rules.before.search(lookback):
                 continue
-            status = rule.if_future if rules.future.search(lookback) else rule.status
+            future = bool(rules.future.search(lookback))
+            status = rule.if_future if future else rule.status
+            window = f"{clause} {text[match.end() : match.end() + 40]}"
+            tense = "current" if rules.current.search(clause) else "past" if rules.past.search(window) else "plain"
             if status:
-                found.append(_Cue(rule, status, match.start(), match.end()))
+                found.append(_Cue(rule, status, match.start(), match.end(), future, tense))
     return found
 
 
-def _best(statuses: list[str]) -> str:
-    rank = _load().rank
-    return min(statuses, key=rank.__getitem__, default="mentioned")
-
-
-def classify(sentence_or_window: str, slug: str, category: str) -> str:
-    """The status ``sentence_or_window`` gives an item: every cue applicable to its slug/category counts,
-    the first in precedence wins."""
-    return _best([c.status for c in _cues(sentence_or_window) if c.rule.applies(slug, category)])
+def precedence(status: str) -> int:
+    """Rank of ``status`` in the rules' precedence (0 = cancelled, the strongest); ``mentioned`` ranks last."""
+    return _load().rank.get(status, len(STATUSES))
 
 
 def updates_finder(catalogue: Catalogue) -> Callable[[str | None, Sequence[str]], list[Update]]:
@@ -166,122 +183,116 @@ def updates_finder(catalogue: Catalogue) -> Callable[[str | None, Sequence[str]]
 
 
 def item_updates(title: str | None, paragraphs: Sequence[str], catalogue: Catalogue) -> list[Update]:
-    """One update per item mentioned in the article, in order of first mention, with its current status."""
-    found: dict[str, list[tuple[str, str]]] = {}  # slug -> [(status, evidence)], first entry = first sentence
-    for block in ([title] if title else []) + list(paragraphs):
-        _scan_block(block, catalogue, found)
+    """One update per item the article names, in order of first mention, with its status and confidence."""
     updates = []
-    for slug, claims in found.items():
-        status = _best([s for s, _ in claims[1:]])
-        evidence = next((e for s, e in claims[1:] if s == status), claims[0][1])
-        updates.append(Update(slug, status, evidence, find_times(evidence), find_amounts(evidence)))
+    for slug, claims in article_claims(title, paragraphs, catalogue).items():
+        status, confidence = choose(claims, precedence)
+        evidence = next((c.evidence for c in claims if c.status == status), claims[0].evidence)
+        updates.append(Update(slug, status, evidence, find_times(evidence), find_amounts(evidence), confidence))
     return updates
 
 
-def _scan_block(block: str, catalogue: Catalogue, found: dict[str, list[tuple[str, str]]]) -> None:
+def article_claims(title: str | None, paragraphs: Sequence[str], catalogue: Catalogue) -> dict[str, list[Claim]]:
+    """Every claim per item, in reading order; each item's first claim is its first mention (``mentioned``)."""
+    found: dict[str, list[Claim]] = {}
+    blocks = ([title] if title else []) + list(paragraphs)
+    headline: list[_Group] = []
+    for number, block in enumerate(blocks):
+        where = _where(number, has_title=bool(title))
+        groups = _scan_block(block, where, catalogue, found, headline if where == "lead" else [])
+        if where == "title":
+            headline = groups
+    return found
+
+
+def _where(number: int, *, has_title: bool) -> str:
+    paragraph = number - 1 if has_title else number
+    return "title" if paragraph < 0 else ("lead", "second")[paragraph] if paragraph < 2 else "body"
+
+
+def _scan_block(
+    block: str, where: str, catalogue: Catalogue, found: dict[str, list[Claim]], headline: list[_Group]
+) -> list[_Group]:
+    """Claims of one paragraph (or the headline); returns the groups of its first sentence naming an item."""
     spans = split_sentences(block)
     per_sentence: list[list[Mention]] = [[] for _ in spans]
     for mention in find_mentions(block, catalogue) + find_mentions(block, _load().anchors):
         index = next(i for i, (a, b) in enumerate(spans) if a <= mention.start < b)
         per_sentence[index].append(mention)
-    for index, ((start, end), mentions) in enumerate(zip(spans, per_sentence, strict=False)):
-        if not any(m.slug for m in mentions):
-            continue
+    first: list[_Group] = []
+    previous: list[_Group] = []
+    for index, ((start, end), mentions) in enumerate(zip(spans, per_sentence, strict=True)):
         sentence = block[start:end]
-        groups = _groups(sentence, sorted(mentions, key=lambda m: m.start), start)
-        for slug in (m.slug for m in mentions if m.slug):
-            found.setdefault(slug, [("mentioned", sentence)])
+        if any(m.slug for m in mentions):
+            groups = _groups(sentence, sorted(mentions, key=lambda m: m.start), start)
+            for slug in (m.slug for m in mentions if m.slug):
+                found.setdefault(slug, [Claim("mentioned", where, "direct", False, sentence)])
+            for cue in _cues(sentence):
+                _credit(catalogue, groups, cue, sentence, where, "direct", found)
+            first, previous = first or groups, groups
+            continue
+        if mentions:  # only CPEC itself: it refers back to nothing
+            previous = []
+            continue
+        referred = previous if previous and _load().reference.search(sentence) else []
+        how = "reference"
+        if not referred and headline and index < LEAD_SENTENCES:
+            referred, how = headline, "headline"
         for cue in _cues(sentence):
-            _credit(catalogue, groups, cue, sentence, sentence, found)
-        following = spans[index + 1] if index + 1 < len(spans) else None
-        if following and not per_sentence[index + 1] and _load().continuation.search(block[slice(*following)]):
-            evidence = block[start : following[1]]
-            for cue in _cues(block[slice(*following)]):
-                _credit(
-                    catalogue,
-                    groups,
-                    _Cue(cue.rule, cue.status, len(sentence) + 1, len(sentence) + 1),
-                    sentence,
-                    evidence,
-                    found,
-                )
+            # the referred-to mentions stand just before the sentence
+            _credit(catalogue, [_Group(-1, -1, g.slugs, False) for g in referred], cue, sentence, where, how, found)
+    return first
 
 
-def _groups(sentence: str, mentions: list[Mention], offset: int) -> list[tuple[int, int, tuple[str, ...], bool]]:
-    """Mentions joined by "and"/commas (no cue between) as (start, end, slugs, oblique) in sentence coordinates."""
-    groups: list[tuple[int, int, tuple[str, ...], bool]] = []
+def _groups(sentence: str, mentions: list[Mention], offset: int) -> list[_Group]:
+    """Mentions joined by "and"/commas (no cue between), in sentence coordinates."""
+    groups: list[_Group] = []
     for mention in mentions:
         start, end = mention.start - offset, mention.end - offset
         if groups:
-            gap = sentence[groups[-1][1] : start]
+            gap = sentence[groups[-1].end : start]
             words = _WORD.findall(gap)
             if not words or (len(words) <= 6 and _CONNECTOR.search(gap) and not _cues(gap)):
-                first = groups.pop()
-                groups.append((first[0], end, first[2] + (mention.slug,), first[3]))
+                last = groups.pop()
+                groups.append(_Group(last.start, end, (*last.slugs, mention.slug), last.oblique))
                 continue
         before = [w.lower() for w in _WORD.findall(sentence[:start])[-3:]]
         while before and before[-1] in _DETERMINERS:
             before.pop()
-        groups.append((start, end, (mention.slug,), bool(before) and before[-1] in _PREPOSITIONS))
+        groups.append(_Group(start, end, (mention.slug,), bool(before) and before[-1] in _PREPOSITIONS))
     return groups
 
 
-def _credit(catalogue, groups, cue: _Cue, sentence: str, evidence: str, found) -> None:
-    """Give ``cue`` to the group it belongs to (see module docstring)."""
+def _credit(
+    catalogue: Catalogue,
+    groups: list[_Group],
+    cue: _Cue,
+    sentence: str,
+    where: str,
+    how: str,
+    found: dict[str, list[Claim]],
+) -> None:
+    """Give ``cue`` to the group it belongs to: the one it directly precedes ("the proposed corridor"), else one
+    it overlaps, else the nearest earlier group that is not a preposition's object, else the nearest."""
 
-    def accepts(group) -> bool:
-        return any(not s or cue.rule.applies(s, catalogue.item(s).category) for s in group[2])
+    def accepts(group: _Group) -> bool:
+        return any(not s or cue.rule.applies(s, catalogue.item(s).category) for s in group.slugs)
 
     candidates = [g for g in groups if accepts(g)]
     ahead = [
         g
         for g in candidates
-        if g[0] >= cue.end
-        and len(_WORD.findall(sentence[cue.end : g[0]])) <= 3
-        and not re.search(r"[,;:]", sentence[cue.end : g[0]])
+        if g.start >= cue.end
+        and len(_WORD.findall(sentence[cue.end : g.start])) <= 3
+        and not re.search(r"[,;:]", sentence[cue.end : g.start])
     ]
-    overlapping = [g for g in candidates if g[0] < cue.end and g[1] > cue.start]
-    earlier = [g for g in candidates if g[1] <= cue.start]
-    direct = [g for g in earlier if not g[3]]
-    chosen = (
-        ahead[:1] or overlapping[:1] or direct[-1:] or earlier[-1:] or [g for g in candidates if g[0] >= cue.end][:1]
-    )
+    overlapping = [g for g in candidates if g.start < cue.end and g.end > cue.start]
+    earlier = [g for g in candidates if g.end <= cue.start]
+    direct = [g for g in earlier if not g.oblique]
+    later = [g for g in candidates if g.start >= cue.end]
+    chosen = ahead[:1] or overlapping[:1] or direct[-1:] or earlier[-1:] or later[:1]
     for group in chosen:
-        for slug in group[2]:
+        for slug in group.slugs:
             if slug and cue.rule.applies(slug, catalogue.item(slug).category):
-                found[slug].append((cue.status, evidence))
-
-
-_MONTH = MONTH_NAME
-_NUMBER = r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few|several)"
-_UNIT = r"(?:days?|weeks?|months?|years?|decades?)"
-_YEAR = r"(?:19|20)\d\d(?:-\d\d)?"
-_RELATIVE = r"(?:next|last|this|coming|current|following) (?:year|month|week|fiscal year|financial year)"
-_PART = r"(?:(?:early|mid|late)[\s-]+|the (?:end|start|beginning|middle|first half|second half) of )?"
-_TIMES = re.compile(
-    rf"\b(?:in|by|from|until|till|since|before|after|during|on|within|around|till)\s+{_PART}"
-    rf"(?:{_MONTH}(?:\s*/\s*{_MONTH})?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:{_YEAR}|{_RELATIVE}))?(?![\w-])"
-    rf"|(?:FY\s?)?{_YEAR}\b|{_RELATIVE}\b)"
-    rf"|\bwithin\s+(?:the\s+next\s+)?{_NUMBER}\s+{_UNIT}\b"
-    rf"|\b{_NUMBER}\s+{_UNIT}\s+(?:before|after|ahead of)\s+(?:the\s+)?(?:deadline|schedule|target date|completion)\b"
-    rf"|\b(?:for|from|over|in|during)\s+the\s+(?:last|past|next|coming)\s+(?:{_NUMBER}\s+)?{_UNIT}\b"
-    rf"|\b(?:by|in|at)\s+the\s+end\s+of\s+(?:the\s+)?(?:year|month|{_RELATIVE}|{_YEAR})\b"
-    rf"|\b{_RELATIVE}\b|\bahead of schedule\b|\bin recent years\b",
-    re.IGNORECASE,
-)
-_SCALE = r"(?:\s?(?:billion|bn|million|mn|trillion|tn|crore|lakh|arab)\b)?"
-_AMOUNTS = re.compile(
-    rf"(?:\bUS\s?\$|\bUSD\s?|\bRs\.?\s?|\bPKR\s?|\bRMB\s?|\bCNY\s?|\$|¥|€|£)\s?\d[\d,]*(?:\.\d+)?{_SCALE}"
-    rf"|\b\d[\d,]*(?:\.\d+)?{_SCALE}\s+(?:US\s+)?(?:dollars|rupees|yuan|renminbi|USD|PKR)\b",
-    re.IGNORECASE,
-)
-
-
-def find_times(text: str) -> tuple[str, ...]:
-    """Time expressions in ``text``, in order: "in September", "by 2030", "within two years", "next year"..."""
-    return tuple(dict.fromkeys(m.group().strip().rstrip(".") for m in _TIMES.finditer(text)))
-
-
-def find_amounts(text: str) -> tuple[str, ...]:
-    """Money amounts in ``text``, in order: "$8.5 billion", "Rs85 billion", "US$ 6.8bn", "500 million dollars"."""
-    return tuple(dict.fromkeys(m.group().strip() for m in _AMOUNTS.finditer(text)))
+                found.setdefault(slug, [Claim("mentioned", where, how, False, sentence)])
+                found[slug].append(Claim(cue.status, where, how, cue.future, sentence, cue.tense))

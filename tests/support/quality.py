@@ -1,0 +1,162 @@
+"""Score item detection, statuses and relevance on the labeled real reporting (tests/fixtures/reporting).
+
+    python3 tasks.py quality          # development and held-out figures, per status and per item
+
+Item precision/recall count (article, item) pairs. Status accuracy counts the labeled pairs whose status is not
+``mentioned`` (as the acceptance measure does): right when the item is found with that status (or with the other
+annotator's reading, for the articles labeled twice). Relevance: CPEC articles kept, non-CPEC articles rejected.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cpec_watch.parsers import seedformat
+from cpec_watch.parsers.items import Catalogue, load_catalogue
+from cpec_watch.parsers.relevance import judge
+from cpec_watch.parsers.status import article_claims, item_updates
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+REPORTING = FIXTURES / "reporting"
+SEEDS = FIXTURES.parent.parent / "seeds"
+PARTS = {"dev": sorted(p.name for p in REPORTING.glob("dev_*.toml")), "heldout": ["heldout.toml"]}
+
+
+@dataclass(frozen=True)
+class Labeled:
+    url: str
+    title: str
+    summary: str
+    paragraphs: tuple[str, ...]
+    cpec: bool
+    expect: dict[str, str]
+    also: dict[str, str] = field(default_factory=dict)  # a second annotator's differing reading
+
+
+def seeds() -> list[Labeled]:
+    """The five seed articles (``seeds/``) with their labels (``tests/fixtures/labeled/seeds.toml``)."""
+    labels = tomllib.loads((FIXTURES / "labeled" / "seeds.toml").read_text(encoding="utf-8"))["seeds"]
+    found = []
+    for entry in labels:
+        seed = seedformat.parse((SEEDS / entry["file"]).read_text(encoding="utf-8"))
+        title, *paragraphs = seed.paragraphs if seed.title is None else (seed.title, *seed.paragraphs)
+        found.append(Labeled(f"seed:{entry['file']}", title, "", tuple(paragraphs), True, dict(entry["expect"])))
+    return found
+
+
+def load(part: str) -> list[Labeled]:
+    """The part's articles, one per URL (a second labeling of the same URL becomes ``also``); dev has the seeds."""
+    by_url: dict[str, Labeled] = {case.url: case for case in (seeds() if part == "dev" else [])}
+    for name in PARTS[part]:
+        for raw in tomllib.loads((REPORTING / name).read_text(encoding="utf-8"))["articles"]:
+            case = Labeled(
+                raw["url"],
+                raw.get("title", ""),
+                raw.get("summary", ""),
+                tuple(raw["paragraphs"]),
+                raw.get("cpec", True),
+                dict(raw.get("expect", {})),
+            )
+            first = by_url.get(case.url)
+            if first is None:
+                by_url[case.url] = case
+            else:
+                also = {slug: s for slug, s in case.expect.items() if first.expect.get(slug) != s}
+                by_url[case.url] = Labeled(**{**first.__dict__, "also": {**first.also, **also}})
+    return list(by_url.values())
+
+
+@dataclass
+class Score:
+    items: dict[str, Counter] = field(default_factory=dict)  # slug -> tp/fp/fn
+    statuses: dict[str, Counter] = field(default_factory=dict)  # expected status -> right/total
+    confusion: Counter = field(default_factory=Counter)  # (expected, got)
+    relevance: Counter = field(default_factory=Counter)
+
+    def ratio(self, key: str) -> float:
+        tp = sum(c["tp"] for c in self.items.values())
+        other = sum(c["fp" if key == "precision" else "fn"] for c in self.items.values())
+        return tp / (tp + other) if tp + other else 1.0
+
+    @property
+    def status_accuracy(self) -> float:
+        right = sum(c["right"] for c in self.statuses.values())
+        total = sum(c["total"] for c in self.statuses.values())
+        return right / total if total else 1.0
+
+    @property
+    def cue_recall(self) -> float:
+        """Share of labeled statuses that some cue claimed: the ceiling of status accuracy."""
+        total = sum(c["total"] for c in self.statuses.values())
+        return sum(c["claimed"] for c in self.statuses.values()) / total if total else 1.0
+
+    @property
+    def cpec_kept(self) -> float:
+        return self.relevance["cpec_kept"] / max(1, self.relevance["cpec"])
+
+    @property
+    def other_rejected(self) -> float:
+        return self.relevance["other_rejected"] / max(1, self.relevance["other"])
+
+
+def score(cases: Iterable[Labeled], catalogue: Catalogue | None = None) -> Score:
+    catalogue = catalogue or load_catalogue()
+    result = Score()
+    for case in cases:
+        got = {u.slug: u.status for u in item_updates(case.title, case.paragraphs, catalogue)}
+        claims = article_claims(case.title, case.paragraphs, catalogue)
+        for slug in got.keys() | case.expect.keys():
+            tally = result.items.setdefault(slug, Counter())
+            tally["tp" if slug in got and slug in case.expect else "fp" if slug in got else "fn"] += 1
+        for slug, expected in case.expect.items():
+            if expected == "mentioned":
+                continue
+            tally = result.statuses.setdefault(expected, Counter())
+            tally["total"] += 1
+            found = got.get(slug, "missed")
+            tally["right"] += found in (expected, case.also.get(slug))
+            tally["claimed"] += expected in {c.status for c in claims.get(slug, [])}  # a cue for it was read at all
+            result.confusion[(expected, found)] += 1
+        decision = judge(case.title, case.summary, "\n\n".join(case.paragraphs), catalogue)
+        key = "cpec" if case.cpec else "other"
+        result.relevance[key] += 1
+        result.relevance["fetched"] += decision.read_page
+        kept = decision.relevant
+        result.relevance[f"{key}_kept" if kept else f"{key}_rejected"] += 1
+    return result
+
+
+def report(label: str, result: Score) -> str:
+    lines = [
+        f"{label}: item P={result.ratio('precision'):.3f} R={result.ratio('recall'):.3f}  "
+        f"status accuracy={result.status_accuracy:.3f} (cues claim {result.cue_recall:.3f})  CPEC kept={result.cpec_kept:.3f}  "
+        f"non-CPEC rejected={result.other_rejected:.3f}  pages read={result.relevance['fetched']}",
+        f"  {'status':20} {'right':>5} {'of':>4} {'acc':>6} {'claimed':>8}",
+    ]
+    for status, tally in sorted(result.statuses.items()):
+        lines.append(
+            f"  {status:20} {tally['right']:5} {tally['total']:4} {tally['right'] / tally['total']:6.2f}"
+            f" {tally['claimed']:8}"
+        )
+    lines.append(f"  {'item':28} {'P':>6} {'R':>6}  tp fp fn")
+    for slug, c in sorted(result.items.items()):
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        lines.append(f"  {slug:28} {p:6.2f} {r:6.2f} {c['tp']:3} {c['fp']:2} {c['fn']:2}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parts = argv or ["dev", "heldout"]
+    for part in parts:
+        print(report(f"{part} ({len(load(part))} articles)", score(load(part))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
