@@ -134,7 +134,8 @@ def score(cases: Iterable[Labeled], catalogue: Catalogue | None = None) -> Score
 def report(label: str, result: Score) -> str:
     lines = [
         f"{label}: item P={result.ratio('precision'):.3f} R={result.ratio('recall'):.3f}  "
-        f"status accuracy={result.status_accuracy:.3f} (cues claim {result.cue_recall:.3f})  CPEC kept={result.cpec_kept:.3f}  "
+        f"status accuracy={result.status_accuracy:.3f} (cues claim {result.cue_recall:.3f})  "
+        f"CPEC kept={result.cpec_kept:.3f}  "
         f"non-CPEC rejected={result.other_rejected:.3f}  pages read={result.relevance['fetched']}",
         f"  {'status':20} {'right':>5} {'of':>4} {'acc':>6} {'claimed':>8}",
     ]
