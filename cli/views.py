@@ -110,15 +110,16 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
     settings = settings_from(ctx)
     if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
         raise click.ClickException(f"unknown tracked item: {slug} (see cpec-watch items)")
-    rows = timeline_rows(settings.db, slug)
+    rows = timeline_rows(settings.db, user_catalogue(settings), slug)
     if as_json:
         echo_json(rows)
         return
     for row in rows:
         state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
+        sure = f"{row['confidence']:.0%} sure"
         outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
-        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {outlets}")
-        click.echo(f"            {row['evidence'][:160]}")
+        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {sure:<9} {outlets}")
+        click.echo(f"            {row['excerpt']}")
     click.echo(f"{len(rows)} update(s)")
 
 

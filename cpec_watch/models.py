@@ -16,7 +16,8 @@ class Outcome(StrEnum):
 
     STORED = "stored"  # a new article
     DUPLICATE = "duplicate"  # the same URL or text is stored already
-    IRRELEVANT = "irrelevant"  # not CPEC news
+    IRRELEVANT = "irrelevant"  # its page was read: not CPEC news
+    SCREENED = "screened"  # off topic by its title and summary: its page was never fetched
     FAILED = "failed"  # fetching or extracting failed; retried on later passes
     SKIPPED = "skipped"  # a link that cannot be fetched (an undecodable aggregator link)
     SEEN = "seen"  # handled on an earlier pass, or by another feed in this one
@@ -29,6 +30,7 @@ class FeedSource:
 
     url: str
     name: str
+    topical: bool = False  # a CPEC-only feed (a CPEC news search): every entry's page is read and judged
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class DigestUpdate:
     sources: tuple[SourceLink, ...]
     times: tuple[str, ...] = ()
     amounts: tuple[str, ...] = ()
+    confidence: float = 1.0  # how sure the status reading is (0-1)
 
 
 @dataclass(frozen=True)

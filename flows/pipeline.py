@@ -29,8 +29,8 @@ from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
 from cpec_watch.parsers.feed import parse_feed
 from cpec_watch.parsers.fragment import fragment_paragraphs
-from cpec_watch.parsers.items import Catalogue, find_mentions
-from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules
+from cpec_watch.parsers.items import Catalogue
+from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules, is_about_cpec, screen
 from cpec_watch.parsers.status import item_updates
 from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
 from cpec_watch.storage.articles import (
@@ -46,6 +46,8 @@ from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_su
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+READ = frozenset({Outcome.STORED, Outcome.DUPLICATE, Outcome.IRRELEVANT, Outcome.FAILED})  # a page was fetched
+READ_UNDECIDED = "read_undecided"  # counted besides the outcome: an entry whose own text did not decide
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
@@ -70,9 +72,9 @@ class Pipeline:
             self._claimed.add(key)
             return True
 
-    def is_relevant(self, *texts: str) -> bool:
-        """CPEC terms, or a tracked item (with its context rules), in any of the texts."""
-        return self.rules.matches(*texts) or bool(find_mentions("\n\n".join(texts), self.catalogue))
+    def screen(self, entry: FeedEntry, source: FeedSource) -> str:
+        """yes / maybe / no from the entry's own text (every entry of a topical feed is a maybe)."""
+        return "maybe" if source.topical else screen(entry.title, entry.summary, self.catalogue, self.rules)
 
     def find_updates(self, title: str | None, paragraphs: Sequence[str]) -> list[Update]:
         """What an article reports about the tracked items."""
@@ -127,8 +129,11 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     for _ in range(len(parsed.entries) - len(inside)):
         report = report.add(Outcome.OUTSIDE_WINDOW)
     with ThreadPoolExecutor(max_workers=pipe.settings.fetch.per_host) as pool:  # the host's fair share
-        for outcome in pool.map(lambda entry: ingest_entry(pipe, entry, source), inside):
+        outcomes = pool.map(lambda entry: ingest_entry(pipe, entry, source), inside)
+        for entry, outcome in zip(inside, outcomes, strict=True):
             report = report.add(outcome)
+            if outcome in READ and pipe.screen(entry, source) == "maybe":  # the pre-filter's cost: a page read
+                report = report.add(READ_UNDECIDED)
     report = _retry_failed(pipe, report, source, retry)
     if window is None:  # a windowed backfill skipped entries: the next monitor run must still see them
         _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
@@ -214,8 +219,8 @@ def _ingest(
 
     Returns the outcome, the stored (or matching) article's id, and a detail worth keeping.
     """
-    if check_relevance and not pipe.is_relevant(entry.title, entry.summary, entry.content_html or ""):
-        return Outcome.IRRELEVANT, None, None
+    if check_relevance and pipe.screen(entry, source) == "no":
+        return Outcome.SCREENED, None, None
     sess.commit()  # hand the connection back to the pool while the page is fetched
     full_text = fragment_paragraphs(entry.content_html) if entry.content_html else ()
     if full_text:
@@ -224,7 +229,7 @@ def _ingest(
         article = _fetch_article(pipe, link, entry, source)
     if not article.paragraphs:
         return Outcome.FAILED, None, "no article text found"
-    if check_relevance and not pipe.is_relevant(article.title or "", article.text):
+    if check_relevance and not is_about_cpec(article.title or "", article.text, pipe.catalogue, pipe.rules):
         return Outcome.IRRELEVANT, None, None
     page_key = url_key(article.canonical_url)
     if page_key != url_key(canonical):  # the page says it lives elsewhere: that URL is its identity
@@ -247,7 +252,7 @@ def _ingest(
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
     result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml")
-    page = extract_page(result.body, result.url)
+    page = extract_page(result.body, result.url, reference=entry.summary or None)  # a longer summary: fall back
     canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
     return Article(
         result.url,

@@ -20,7 +20,7 @@ class FeedReport:
     entries: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, outcome: Outcome) -> FeedReport:
+    def add(self, outcome: str) -> FeedReport:
         return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
 
     @property
@@ -37,7 +37,7 @@ class RunSummary:
     seeds_imported: int = 0
     alerts: tuple[dict[str, Any], ...] = ()  # immediate digests sent at the end of the run
 
-    def total(self, outcome: Outcome) -> int:
+    def total(self, outcome: str) -> int:
         return sum(report.counts.get(outcome, 0) for report in self.reports)
 
     @property
@@ -50,7 +50,9 @@ class RunSummary:
             "new": self.total(Outcome.STORED),
             "duplicates": self.total(Outcome.DUPLICATE),
             "already_seen": self.total(Outcome.SEEN),
-            "irrelevant": self.total(Outcome.IRRELEVANT),
+            "irrelevant": self.total(Outcome.IRRELEVANT) + self.total(Outcome.SCREENED),
+            "screened_out": self.total(Outcome.SCREENED),  # pages the pre-filter saved
+            "read_undecided": self.total("read_undecided"),  # pages it cost: entries that did not decide
             "failed_pages": self.total(Outcome.FAILED),
             "skipped": self.total(Outcome.SKIPPED) + self.total(Outcome.OUTSIDE_WINDOW),
             "seeds_imported": self.seeds_imported,
@@ -67,7 +69,9 @@ class RunSummary:
         lines = [
             f"{self.kind}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
             f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
-            f"{data['failed_pages']} page(s) failed"
+            f"{data['failed_pages']} page(s) failed",
+            f"pre-filter: {data['screened_out']} off-topic entries left unread, "
+            f"{data['read_undecided']} undecided entries read",
         ]
         if self.seeds_imported:
             lines.append(f"imported {self.seeds_imported} seed article(s) from seeds/")
@@ -91,7 +95,7 @@ class RunSummary:
             c = r.counts
             rows.append(
                 f"| {r.name} | {r.status or '-'} | {r.entries} | {c.get('stored', 0)} | "
-                f"{c.get('duplicate', 0)} | {c.get('irrelevant', 0)} | {c.get('failed', 0)} | "
+                f"{c.get('duplicate', 0)} | {c.get('irrelevant', 0) + c.get('screened', 0)} | {c.get('failed', 0)} | "
                 f"{(r.error or '').replace('|', '/')} |"
             )
         return f"# CPEC Watch {self.kind}\n\n{self.to_text()}\n\n" + "\n".join(rows) + "\n"

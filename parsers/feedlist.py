@@ -14,7 +14,7 @@ from lxml import etree
 
 from cpec_watch.models import FeedSource
 
-_TOML_KEYS = {"url", "name"}
+_TOML_KEYS = {"url", "name", "topical"}
 
 
 class FeedListError(Exception):
@@ -60,11 +60,14 @@ def _from_toml(data: bytes, origin: str) -> list[FeedSource]:
         where = f"{origin}: feeds[{index}]"
         unknown = sorted(set(table) - _TOML_KEYS)
         if unknown:
-            raise FeedListError(f"{where}: unknown key {unknown[0]!r} (expected url, name)")
+            raise FeedListError(f"{where}: unknown key {unknown[0]!r} (expected url, name, topical)")
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
             raise FeedListError(f"{where}: 'name' must be a non-empty string")
-        feeds.append(FeedSource(url=_checked_url(table.get("url"), where), name=name.strip()))
+        if not isinstance(table.get("topical", False), bool):
+            raise FeedListError(f"{where}: 'topical' must be true or false")
+        url = _checked_url(table.get("url"), where)
+        feeds.append(FeedSource(url=url, name=name.strip(), topical=table.get("topical", False)))
     return _without_duplicates(feeds, origin)
 
 

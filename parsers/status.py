@@ -296,3 +296,24 @@ def _credit(
             if slug and cue.rule.applies(slug, catalogue.item(slug).category):
                 found.setdefault(slug, [Claim("mentioned", where, how, False, sentence)])
                 found[slug].append(Claim(cue.status, where, how, cue.future, sentence, cue.tense))
+
+
+def excerpt(evidence: str, slug: str, catalogue: Catalogue, width: int = 160) -> str:
+    """The part of an evidence sentence that holds the item and its status cue, about ``width`` characters."""
+    text = " ".join(evidence.split())
+    if len(text) <= width:
+        return text
+    mentions = [m for m in find_mentions(text, catalogue) if m.slug == slug]
+    if not mentions:
+        return text[: width - 1].rsplit(" ", 1)[0] + "…"
+    mention = mentions[0]
+    nearest = sorted(_cues(text), key=lambda c: min(abs(c.start - mention.end), abs(mention.start - c.end)))[:1]
+    start = min([mention.start, *(c.start for c in nearest if c.end - mention.start < width)])
+    end = max([mention.end, *(c.end for c in nearest if mention.end - c.start < width)])
+    slack = max(0, width - (end - start))
+    start, end = max(0, start - slack // 2), min(len(text), end + slack - slack // 2)
+    if start > 0:
+        start = text.find(" ", start) + 1 or start
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    return ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")

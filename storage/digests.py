@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 from cpec_watch.parsers.items import Catalogue
+from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.feeds import failing_feeds
 from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, utcnow
 from cpec_watch.storage.tracking import TimelineEntry, timeline
@@ -95,8 +96,8 @@ def collect_digest(
         and e.created_at <= end
         and sub.wants(e.item, names[e.item].category if e.item in names else "")
     ]
-    changes = tuple(_update(e, names) for e in fresh if e.is_change)
-    others = () if changes_only else tuple(_update(e, names) for e in fresh if not e.is_change)
+    changes = tuple(_update(e, catalogue) for e in fresh if e.is_change)
+    others = () if changes_only else tuple(_update(e, catalogue) for e in fresh if not e.is_change)
     news = () if changes_only or not sub.wants_everything else _other_news(sess, start, end)
     problems = tuple(
         FeedProblem(f.name, f.last_error or "failing", f.failing_since)
@@ -106,18 +107,20 @@ def collect_digest(
     return Digest("CPEC Watch digest", utcnow(), start, end, changes, others, news, problems)
 
 
-def _update(entry: TimelineEntry, names: dict) -> DigestUpdate:
-    item = names.get(entry.item)
+def _update(entry: TimelineEntry, catalogue: Catalogue) -> DigestUpdate:
+    """The digest's view of an update: the part of the evidence that holds the item and its status cue."""
+    known = {item.slug: item for item in catalogue.items}
     return DigestUpdate(
         entry.item,
-        item.name if item else entry.item,
+        known[entry.item].name if entry.item in known else entry.item,
         entry.status,
         entry.previous_status,
-        entry.evidence,
+        excerpt(entry.evidence, entry.item, catalogue),
         entry.date,
         tuple(SourceLink(o, u) for o, u in entry.sources),
         entry.times,
         entry.amounts,
+        entry.confidence,
     )
 
 

@@ -111,6 +111,7 @@ class UpdateRow(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", index=True)
     article_id: int = Field(foreign_key="article.id")  # the first article that reported it
     status: str
+    confidence: float = 1.0  # how sure the status reading is (parsers/status_model.py)
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     times: str = ""  # time expressions, " | "-separated
     amounts: str = ""  # amounts, " | "-separated

@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 from cpec_watch.parsers.items import Catalogue
+from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import list_feeds
-from cpec_watch.storage.tracking import UNINFORMATIVE, FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
+from cpec_watch.storage.tracking import FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
@@ -55,20 +56,23 @@ def feed_rows(db_url: str) -> list[dict[str, Any]]:
     return rows
 
 
-def timeline_rows(db_url: str, item: str | None = None) -> list[dict[str, Any]]:
+def timeline_rows(db_url: str, catalogue: Catalogue, item: str | None = None) -> list[dict[str, Any]]:
     engine = open_engine(db_url, create=False)
     with session(engine) as sess:
-        rows = [_timeline_row(entry) for entry in timeline(sess, item)]
+        rows = [_timeline_row(entry, catalogue) for entry in timeline(sess, item)]
     engine.dispose()
     return rows
 
 
-def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
+def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
     return {
         "item": entry.item,
         "status": entry.status,
         "previous_status": entry.previous_status,
         "change": entry.is_change,
+        "state": entry.status if entry.is_change or entry.previous_status is None else entry.previous_status,
+        "confidence": entry.confidence,
+        "excerpt": excerpt(entry.evidence, entry.item, catalogue),
         "date": entry.date.isoformat() if entry.date else None,
         "article_url": entry.article_url,
         "evidence": entry.evidence,
@@ -81,19 +85,19 @@ def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
 
 def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
     """Every tracked item with its latest reported status and date (None before any news)."""
-    entries = timeline_rows(db_url)
+    entries = timeline_rows(db_url, catalogue)
     rows = []
     for item in catalogue.items:
         own = [e for e in entries if e["item"] == item.slug]
-        informative = [e for e in own if e["status"] != UNINFORMATIVE] or own
-        latest = informative[-1] if informative else None
+        state = own[-1]["state"] if own else None
+        since = next((e for e in reversed(own) if e["change"] or (e["previous_status"] is None and e["state"])), None)
         rows.append(
             {
                 "slug": item.slug,
                 "name": item.name,
                 "category": item.category,
-                "status": latest["status"] if latest else None,
-                "date": latest["date"] if latest else None,
+                "status": state,
+                "date": since["date"] if since else None,
                 "updates": len(own),
                 "last_change": next(
                     (f"{e['previous_status']} → {e['status']}" for e in reversed(own) if e["change"]), None

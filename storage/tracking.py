@@ -1,7 +1,8 @@
 """Tracked-item updates: one per item per story, with every article that carried it as a source.
 
-A status change is an update whose status differs from the item's previous informative
-status (``mentioned`` says nothing of a state, so it never changes one), in date order.
+Timelines run in the order of the reporting (the story's publication date). A status change is an update that
+moves the item's state to another one: informative, firm, and not an unexplained step back
+(``parsers/changes.py``). Within a story, a copy that reads the item more surely than the first replaces it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
 from cpec_watch.models import Update
+from cpec_watch.parsers.changes import UNINFORMATIVE, is_change, moves_state
 from cpec_watch.storage.db import insert_ignore
 from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, row_id, utcnow
 
-UNINFORMATIVE = "mentioned"
 FindUpdates = Callable[[str | None, Sequence[str]], Sequence[Update]]  # (title, paragraphs) -> updates
 
 
@@ -29,7 +30,9 @@ class TimelineEntry:
     id: int
     item: str
     status: str
-    previous_status: str | None  # the item's informative status before this update
+    previous_status: str | None  # the item's state before this update
+    confidence: float  # how sure the status reading is
+    is_change: bool  # it moved the state: a status change to announce
     date: date | None
     evidence: str
     times: tuple[str, ...]
@@ -39,10 +42,6 @@ class TimelineEntry:
     article_url: str
     created_at: datetime
     sources: tuple[tuple[str, str], ...]  # (outlet, url) of every article that carried it
-
-    @property
-    def is_change(self) -> bool:
-        return self.status != UNINFORMATIVE and self.previous_status is not None and self.status != self.previous_status
 
 
 def track_article(sess: Session, article_id: int, find: FindUpdates) -> int:
@@ -77,6 +76,7 @@ def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
                 story_id=article.story_id,
                 article_id=article.id,
                 status=found.status,
+                confidence=found.confidence,
                 evidence=found.evidence,
                 times=" | ".join(found.times),
                 amounts=" | ".join(found.amounts),
@@ -87,8 +87,10 @@ def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
         row = sess.exec(
             select(UpdateRow).where(UpdateRow.item == found.slug, UpdateRow.story_id == article.story_id)
         ).one()
-        if row.status == UNINFORMATIVE and found.status != UNINFORMATIVE:  # a copy that says more: new again
-            row.status, row.evidence, row.created_at = found.status, found.evidence, utcnow()
+        if found.status != UNINFORMATIVE and (row.status == UNINFORMATIVE or found.confidence > row.confidence):
+            if found.status != row.status:  # a copy that says more, or reads it more surely: new again
+                row.status, row.created_at = found.status, utcnow()
+            row.evidence, row.confidence = found.evidence, found.confidence
             sess.add(row)
         insert_ignore(sess, UpdateSource, dict(update_id=row.id, article_id=article.id))
     article.tracked = True
@@ -140,7 +142,7 @@ def reindex(sess: Session, find: FindUpdates) -> int:
 
 
 def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
-    """Updates in date order (per item), each with the state it followed."""
+    """Updates in the order of the reporting (per item), each with the state it followed."""
     query = select(UpdateRow, ArticleRow).join(ArticleRow, col(ArticleRow.id) == col(UpdateRow.article_id))
     if item is not None:
         query = query.where(UpdateRow.item == item)
@@ -151,12 +153,15 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     state: dict[str, str] = {}
     for update, article in rows:
+        previous = state.get(update.item)
         entries.append(
             TimelineEntry(
                 row_id(update),
                 update.item,
                 update.status,
-                state.get(update.item),
+                previous,
+                update.confidence,
+                is_change(previous, update.status, update.confidence),
                 update.date,
                 update.evidence,
                 _split(update.times),
@@ -168,7 +173,7 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
                 sources.get(row_id(update), ()),
             )
         )
-        if update.status != UNINFORMATIVE:
+        if moves_state(previous, update.status, update.confidence):
             state[update.item] = update.status
     return entries
 

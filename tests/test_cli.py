@@ -116,7 +116,7 @@ def test_backfill_from_a_seed_format_folder(workdir: Path) -> None:
 
 def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
     code = (
-        "import sys; from cli.main import cli; "
+        "import sys; from cpec_watch.cli.main import cli; "
         f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
         "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
         "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
