@@ -11,6 +11,8 @@ Exceptions::
     ├── TooLarge               body over the size cap
     ├── FetchTimeout           connect, read or total time exceeded
     └── TransportError         refused, reset, DNS, bad URL
+        └── Unreachable        the host's name does not resolve or it refuses connections: not retried, and
+                               every later request to that host in the same pass fails at once
 """
 
 from __future__ import annotations
@@ -49,6 +51,23 @@ class TransportError(FetchError):
     pass
 
 
+class Unreachable(TransportError):
+    pass
+
+
+_UNREACHABLE = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "no address associated",
+    "connection refused",
+    "errno 111",
+    "errno -2",
+    "errno -3",
+    "errno 8",
+)
+
+
 @dataclass(frozen=True)
 class FetchResult:
     """An answer we can use: 200 with a body, or 304 (``not_modified``) without one."""
@@ -81,6 +100,7 @@ class Fetcher:
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._unreachable: dict[str, str] = {}  # host:port -> why, for the rest of this client's life (one pass)
         self._lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
@@ -101,10 +121,18 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
 
+        parts = urlsplit(url)
+        host = f"{(parts.hostname or '').lower()}:{parts.port or ''}"  # refusals are per port
+        if host in self._unreachable:
+            raise Unreachable(f"{self._unreachable[host]} (unreachable earlier in this pass: not tried again)")
+
         def attempt(_: int) -> FetchResult:
             try:
                 with self._host_slot(url):
                     return self._get_once(url, headers)
+            except Unreachable as exc:
+                self._unreachable[host] = str(exc)
+                raise
             except (FetchTimeout, TransportError) as exc:
                 raise Retryable(exc) from None
             except HTTPError as exc:
@@ -138,7 +166,9 @@ class Fetcher:
         except httpx.DecodingError as exc:
             raise TransportError(f"undecodable body: {exc}") from None
         except httpx.TransportError as exc:
-            raise TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            certain = isinstance(exc, httpx.ConnectError) and any(s in str(exc).lower() for s in _UNREACHABLE)
+            raise (Unreachable if certain else TransportError)(message) from None
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
         limit = self.settings.max_bytes

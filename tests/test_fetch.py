@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from cpec_watch.config.settings import FetchSettings
-from cpec_watch.flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, TransportError
+from cpec_watch.flows.fetch import Fetcher, FetchTimeout, HTTPError, TooLarge, TransportError, Unreachable
 from cpec_watch.retry import RetryPolicy
 from tests.support.webserver import FixtureServer, serve_fixtures
 
@@ -101,3 +101,16 @@ def test_refused_connections_are_transport_errors(fetcher: Fetcher) -> None:
         fetcher.get("http://127.0.0.1:9/feed.xml")
     with pytest.raises(TransportError, match="bad URL"):
         fetcher.get("ftp://127.0.0.1/feed.xml")
+
+
+def test_an_unreachable_host_is_not_retried_in_the_same_pass(server: FixtureServer) -> None:
+    slept: list[float] = []
+    with Fetcher(FAST, RetryPolicy(retries=3, sleep=slept.append)) as fetcher:
+        with pytest.raises(Unreachable, match="ConnectError"):
+            fetcher.get("http://127.0.0.1:9/feed.xml")  # refused: certain, so no backoff
+        with pytest.raises(Unreachable, match="not tried again"):
+            fetcher.get("http://127.0.0.1:9/other.xml")
+        with pytest.raises(Unreachable, match="ConnectError"):
+            fetcher.get("http://no-such-host.invalid/feed.xml")  # a name that does not resolve
+        assert fetcher.get(server.url("/feeds/dawn.xml")).status == 200  # other ports of the host are fine
+    assert slept == []
