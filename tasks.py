@@ -4,6 +4,8 @@
     python3 tasks.py run [ARGS]     create .venv if needed, install, run one monitoring pass
     python3 tasks.py test [ARGS]    create .venv if needed, install with test extras, run the tests
     python3 tasks.py lint           ruff (lint, format check) and mypy on the package
+    python3 tasks.py quality        item, status and relevance figures on the labeled real reporting
+    python3 tasks.py calibrate-status   re-measure status confidence on the development articles
     python3 tasks.py bench [ARGS]   install bench extras and run the benchmarks
 
 The virtual environment is (re)installed when pyproject.toml changes.
@@ -22,7 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-EXTRAS = {"run": "", "test": "[test]", "lint": "[test]", "bench": "[test,bench]"}
+EXTRAS = {
+    "run": "",
+    "test": "[test]",
+    "lint": "[test]",
+    "quality": "[test]",
+    "calibrate-status": "[test]",
+    "bench": "[test,bench]",
+}
+MODULES = {"quality": "tests.support.quality", "calibrate-status": "tests.support.calibrate_status"}
 STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage")
 LINTED = ["cpec_watch", *STAGES, "tests", "bench", "tasks.py"]
 
@@ -61,6 +71,8 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
     if command == "lint":
         return lint()
+    if command in MODULES:
+        return subprocess.call([str(BIN / "python"), "-m", MODULES[command], *args], cwd=ROOT)
     return subprocess.call(["bash", str(ROOT / "bench" / "run.sh"), *args], cwd=ROOT)
 
 

@@ -1,20 +1,74 @@
-"""Plain-text and Markdown renderings of a digest, and the helpers every renderer shares.
+"""The digest's sections, the template environment, and the plain-text and Markdown renderings.
 
-Order everywhere: status changes, other updates grouped by tracked item, other CPEC news, feed health.
-Sources show the first two outlets (linked) and "+N" for the rest; only http(s) URLs become links.
+Every rendering walks ``sections(digest)``: status changes, other updates grouped by tracked item, other CPEC
+news, feed health. Sources show the first two outlets (linked) and "+N" for the rest; only http(s) URLs become
+links. Templates live in ``templates/``; only the ``.html`` ones are autoescaped.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
-from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+import jinja2
+
+from cpec_watch.models import Digest, DigestUpdate, FeedProblem, SourceLink
 
 SHOWN_SOURCES = 2
+EMPTY_LINE = "No new CPEC updates in this period."
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+class ItemGroup(NamedTuple):
+    """The updates of one tracked item, in their given order."""
+
+    slug: str
+    name: str
+    updates: list[DigestUpdate]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One non-empty part of a digest. ``kind`` says what ``entries`` hold: "changes" and "updates"
+    (``DigestUpdate``, grouped as ``ItemGroup`` for "updates"), "news" (``DigestArticle``), "health"
+    (``FeedProblem``)."""
+
+    kind: str
+    title: str
+    entries: tuple[Any, ...]
+    count: int | None = None
+
+    @property
+    def heading(self) -> str:
+        """E.g. 'Status changes (2)', or 'Feed health'."""
+        return self.title if self.count is None else f"{self.title} ({self.count})"
+
+
+def sections(digest: Digest) -> list[Section]:
+    """The digest's non-empty sections, in the order every rendering shows them."""
+    return [
+        section
+        for section in (
+            Section("changes", "Status changes", digest.status_changes, len(digest.status_changes)),
+            Section("updates", "Updates", tuple(group_by_item(digest.updates)), len(digest.updates)),
+            Section("news", "Other CPEC news", digest.other_news, len(digest.other_news)),
+            Section("health", "Feed health", digest.feed_problems),
+        )
+        if section.entries
+    ]
+
+
+def group_by_item(updates: tuple[DigestUpdate, ...]) -> list[ItemGroup]:
+    """One group per tracked item, in order of first appearance."""
+    groups: dict[str, ItemGroup] = {}
+    for update in updates:
+        groups.setdefault(update.item_slug, ItemGroup(update.item_slug, update.item_name, [])).updates.append(update)
+    return list(groups.values())
 
 
 def clean(text: str) -> str:
@@ -37,15 +91,6 @@ def safe_url(url: str) -> str | None:
 def split_sources(sources: tuple[SourceLink, ...]) -> tuple[tuple[SourceLink, ...], tuple[SourceLink, ...]]:
     """(shown, hidden): the first outlets to show, and the rest counted as "+N"."""
     return sources[:SHOWN_SOURCES], sources[SHOWN_SOURCES:]
-
-
-def group_by_item(updates: tuple[DigestUpdate, ...]) -> list[tuple[str, str, list[DigestUpdate]]]:
-    """[(slug, name, updates)] in order of first appearance, updates in their given order."""
-    groups: dict[str, tuple[str, str, list[DigestUpdate]]] = {}
-    for update in updates:
-        slug = update.item_slug
-        groups.setdefault(slug, (slug, update.item_name, []))[2].append(update)
-    return list(groups.values())
 
 
 def transition(update: DigestUpdate) -> str:
@@ -91,122 +136,53 @@ def fmt_date(day: datetime.date | None) -> str:
     return day.isoformat() if day else "undated"
 
 
-EMPTY_LINE = "No new CPEC updates in this period."
-
-
-# --- plain text ---------------------------------------------------------------------------------
-
-
-def _text_sources(sources: tuple[SourceLink, ...]) -> str:
-    shown, hidden = split_sources(sources)
-    parts = []
-    for source in shown:
-        url = safe_url(source.url)
-        parts.append(f"{clean(source.outlet)} <{url}>" if url else clean(source.outlet))
-    return ", ".join(parts) + (f" +{len(hidden)}" if hidden else "")
-
-
-def _text_update(update: DigestUpdate, indent: str, *, with_status: bool = True) -> list[str]:
-    lines = [f"{indent}{clean(update.evidence)}"]
-    meta = fmt_date(update.date) + (f" · status: {clean(update.status)}" if with_status else "")
-    if extra := extras(update):
-        meta += f" · {extra}"
-    lines.append(f"{indent}{meta}")
-    if update.sources:
-        lines.append(f"{indent}Sources: {_text_sources(update.sources)}")
-    return lines
-
-
-def to_text(digest: Digest) -> str:
-    """The digest as plain text (the text/plain part of the email, stdout)."""
-    lines = [clean(digest.title), period_line(digest), ""]
-    if digest.is_empty:
-        lines += [EMPTY_LINE, ""]
-    if digest.status_changes:
-        lines += [f"STATUS CHANGES ({len(digest.status_changes)})", ""]
-        for update in digest.status_changes:
-            lines.append(f"* {item_label(update.item_name, update.item_slug)}: {transition(update)}")
-            lines += [*_text_update(update, "  ", with_status=False), ""]
-    if digest.updates:
-        lines += [f"UPDATES ({len(digest.updates)})", ""]
-        for slug, name, updates in group_by_item(digest.updates):
-            lines.append(item_label(name, slug))
-            for update in updates:
-                first, *rest = _text_update(update, "    ")
-                lines += ["  - " + first.lstrip(), *rest]
-            lines.append("")
-    if digest.other_news:
-        lines += [f"OTHER CPEC NEWS ({len(digest.other_news)})", ""]
-        for article in digest.other_news:
-            lines += _text_article(article)
-        lines.append("")
-    if digest.feed_problems:
-        lines += ["FEED HEALTH", ""]
-        lines += [f"- {problem_line(p)}" for p in digest.feed_problems] + [""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _text_article(article: DigestArticle) -> list[str]:
-    lines = [f"- {clean(article.title)} — {clean(article.outlet)}, {fmt_date(article.date)}"]
-    if url := safe_url(article.url):
-        lines.append(f"  {url}")
-    return lines
-
-
-# --- Markdown -----------------------------------------------------------------------------------
-
-
 def md_escape(text: str) -> str:
     """Article text as inert Markdown: cleaned, with markup characters backslash-escaped."""
     return _MD_SPECIAL.sub(r"\\\1", clean(text))
 
 
-def _md_link(label: str, url: str) -> str:
-    target = safe_url(url)
-    if target is None:
-        return md_escape(label)
-    return f"[{md_escape(label)}]({quote(target, safe=':/?#[]@!$&*+,;=%-._~')})"
+def md_url(url: str) -> str:
+    """A safe URL percent-encoded so it cannot close a Markdown link early."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%-._~")
 
 
-def _md_sources(sources: tuple[SourceLink, ...]) -> str:
-    shown, hidden = split_sources(sources)
-    links = ", ".join(_md_link(s.outlet, s.url) for s in shown)
-    return links + (f" +{len(hidden)}" if hidden else "")
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The templates of this package, with the helpers above as filters and globals."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("cpec_watch.alerts", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        clean=clean,
+        date=fmt_date,
+        extras=extras,
+        md=md_escape,
+        md_url=md_url,
+        problem_line=problem_line,
+        safe_url=safe_url,
+        transition=transition,
+    )
+    env.globals.update(
+        EMPTY_LINE=EMPTY_LINE, item_label=item_label, period_line=period_line, split_sources=split_sources
+    )
+    return env
 
 
-def _md_update(update: DigestUpdate, *, with_status: bool = True) -> str:
-    meta = [f"*{fmt_date(update.date)}*"]
-    if with_status:
-        meta.append(f"status: **{md_escape(update.status)}**")
-    if extra := extras(update):
-        meta.append(md_escape(extra))
-    if update.sources:
-        meta.append(_md_sources(update.sources))
-    return f"{md_escape(update.evidence)}  \n  {' · '.join(meta)}"
+def render(template: str, digest: Digest) -> str:
+    """The digest through one template, ending in exactly one newline."""
+    text = environment().get_template(template).render(digest=digest, sections=sections(digest))
+    return text.rstrip() + "\n"
+
+
+def to_text(digest: Digest) -> str:
+    """The digest as plain text (the text/plain part of the email, stdout)."""
+    return render("digest.txt", digest)
 
 
 def to_markdown(digest: Digest) -> str:
     """The digest as Markdown (stdout channel, Markdown file)."""
-    lines = [f"# {md_escape(digest.title)}", "", f"_{period_line(digest)}_", ""]
-    if digest.is_empty:
-        lines += [EMPTY_LINE, ""]
-    if digest.status_changes:
-        lines += [f"## Status changes ({len(digest.status_changes)})", ""]
-        for update in digest.status_changes:
-            label = md_escape(item_label(update.item_name, update.item_slug))
-            lines += [f"- **{label}: {md_escape(transition(update))}**  ", f"  {_md_update(update, with_status=False)}"]
-        lines.append("")
-    if digest.updates:
-        lines += [f"## Updates ({len(digest.updates)})", ""]
-        for slug, name, updates in group_by_item(digest.updates):
-            lines += [f"### {md_escape(item_label(name, slug))}", ""]
-            lines += [f"- {_md_update(u)}" for u in updates] + [""]
-    if digest.other_news:
-        lines += [f"## Other CPEC news ({len(digest.other_news)})", ""]
-        for a in digest.other_news:
-            lines.append(f"- {_md_link(a.title, a.url)} — {md_escape(a.outlet)}, {fmt_date(a.date)}")
-        lines.append("")
-    if digest.feed_problems:
-        lines += ["## Feed health", ""]
-        lines += [f"- {md_escape(problem_line(p))}" for p in digest.feed_problems] + [""]
-    return "\n".join(lines).rstrip() + "\n"
+    return render("digest.md", digest)

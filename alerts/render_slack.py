@@ -1,4 +1,4 @@
-"""The digest as Slack Block Kit payloads for an incoming webhook.
+"""The digest as Slack Block Kit payloads for an incoming webhook, built from the shared ``sections``.
 
 Limits kept: at most 50 blocks per message, section text at most 3,000 characters, header text at
 most 150. Larger digests are split across several messages; an update is never split (an over-long
@@ -9,19 +9,21 @@ evidence sentence is cut with an ellipsis instead). Article text is escaped (&, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, cast
 
 from cpec_watch.alerts.render import (
     EMPTY_LINE,
     clean,
     extras,
     fmt_date,
-    group_by_item,
     period_line,
     problem_line,
     safe_url,
+    sections,
     split_sources,
 )
-from cpec_watch.models import Digest, DigestArticle, DigestUpdate, SourceLink
+from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -100,6 +102,10 @@ def _article(article: DigestArticle) -> str:
     return f"• {title} — {slack_text(article.outlet, _LABEL)}, {fmt_date(article.date)}"
 
 
+def _problem(problem: FeedProblem) -> str:
+    return f"• {slack_text(problem_line(problem), _EXTRA)}"
+
+
 def _header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": _plain(text, MAX_HEADER), "emoji": True}}
 
@@ -127,25 +133,25 @@ def _join(heading: str | None, entries: list[str]) -> str:
     return f"{heading}\n{body}" if heading else body
 
 
+_ENTRY: dict[str, Callable[[Any], str]] = {"changes": _change, "news": _article, "health": _problem}
+
+
 def _body(digest: Digest) -> list[Block]:
-    blocks: list[Block] = []
-    if digest.is_empty:
-        blocks.append(_section(EMPTY_LINE))
-    if digest.status_changes:
-        blocks.append(_header(f"Status changes ({len(digest.status_changes)})"))
-        blocks += _sections(None, [_change(u) for u in digest.status_changes])
-    if digest.updates:
-        blocks.append(_header(f"Updates ({len(digest.updates)})"))
-        for slug, name, updates in group_by_item(digest.updates):
-            heading = f"*{slack_text(name, _NAME)}* ({slack_text(slug, _WORD)})"
-            blocks += _sections(heading, [_update(u) for u in updates])
-    if digest.other_news:
-        blocks.append(_header(f"Other CPEC news ({len(digest.other_news)})"))
-        blocks += _sections(None, [_article(a) for a in digest.other_news])
-    if digest.feed_problems:
-        blocks.append(_header("Feed health"))
-        blocks += _sections(None, [f"• {slack_text(problem_line(p), _EXTRA)}" for p in digest.feed_problems])
+    blocks = [_section(EMPTY_LINE)] if digest.is_empty else []
+    for section in sections(digest):
+        blocks.append(_header(section.heading))
+        if section.kind == "updates":
+            for group in section.entries:
+                heading = f"*{slack_text(group.name, _NAME)}* ({slack_text(group.slug, _WORD)})"
+                blocks += _sections(heading, [_update(u) for u in group.updates])
+        else:
+            blocks += _sections(None, [_ENTRY[section.kind](entry) for entry in section.entries])
     return blocks
+
+
+def _length(block: Block) -> int:
+    """Characters in a header's or section's text."""
+    return len(cast(dict[str, str], block["text"])["text"])
 
 
 def _split(blocks: list[Block], first_room: int, room: int) -> list[list[Block]]:
@@ -155,11 +161,11 @@ def _split(blocks: list[Block], first_room: int, room: int) -> list[list[Block]]
     size = 0
     for block in blocks:
         limit = first_room if len(chunks) == 1 else room
-        length = len(block["text"]["text"])  # type: ignore[index]
+        length = _length(block)
         if chunks[-1] and (len(chunks[-1]) >= limit or size + length > MAX_MESSAGE_CHARS):
             carried = [chunks[-1].pop()] if chunks[-1][-1]["type"] == "header" else []
             chunks.append(carried)
-            size = sum(len(b["text"]["text"]) for b in carried)  # type: ignore[index]
+            size = sum(map(_length, carried))
         chunks[-1].append(block)
         size += length
     return chunks

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cpec_watch.alerts.render import EMPTY_LINE, to_markdown, to_text
+from cpec_watch.alerts.render import EMPTY_LINE, environment, sections, to_markdown, to_text
 from cpec_watch.alerts.render_html import to_html
+from cpec_watch.alerts.render_slack import to_slack_messages
 from cpec_watch.alerts.stdout import write_markdown
 from cpec_watch.models import DigestArticle, SourceLink
 from tests.support_alerts import HOSTILE, sample_digest, update
@@ -19,19 +20,30 @@ EMPTY = dict(status_changes=(), updates=(), other_news=())
 
 
 class Tags(HTMLParser):
-    """Every start tag with its attributes, and the visible text."""
+    """Every start tag with its attributes, the visible text, and the text of each h2 and h3."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: list[str] = []
+        self.headings: list[str] = []
+        self.heading: str | None = None
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+        if tag in ("h2", "h3"):
+            self.heading = tag
+            self.headings.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.heading:
+            self.heading = None
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if self.heading:
+            self.headings[-1] += data
 
     def hrefs(self) -> list[str]:
         return [a["href"] or "" for t, a in self.tags if t == "a"]
@@ -143,6 +155,63 @@ def test_html_is_a_safe_standalone_document() -> None:
     visible = "".join(parsed.text)
     assert HOSTILE in visible and "Evil <b>Outlet</b>" in visible
     assert "javascript" not in html.lower()
+
+
+def test_html_autoescapes_a_hostile_headline() -> None:
+    headline = """<script>alert("x")</script> 'Gwadar' & <b onmouseover="y">"""
+    article = DigestArticle(headline, headline, 'https://dawn.example/a?b=1&c="2"', None)
+    sources = (*update("ml-1", "ML-1", "ok", "E", outlets=("Dawn", "APP")).sources, SourceLink('" onclick="z', ""))
+    updated = replace(update("ml-1", headline, "ok", headline), sources=sources)
+    digest = sample_digest(title=headline, updates=(updated,), other_news=(article,))
+    html = to_html(digest)
+    parsed = Tags(html)
+    assert not {t for t, _ in parsed.tags} & {"script", "b"}
+    assert not [name for _, attrs in parsed.tags for name in attrs if name.startswith("on")]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;Gwadar&#39; &amp; &lt;b onmouseover=" in html
+    assert 'https://dawn.example/a?b=1&c="2"' in parsed.hrefs()
+    assert ("span", {"title": '" onclick="z'}) in parsed.tags
+    assert "".join(parsed.text).count(headline) == 6  # <title>, <h1>, item, evidence, news title and outlet
+    assert headline in to_text(digest)  # plain text is not HTML-escaped
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<p>x",
+        "ftp://d.example/a",
+    ],
+)
+def test_a_link_that_is_not_http_is_plain_text_everywhere(url: str) -> None:
+    article = DigestArticle("Headline", "Dawn", url, datetime.date(2026, 11, 20))
+    updated = replace(update("ml-1", "ML-1", "ok", "Evidence."), sources=(SourceLink("The Nation", url),))
+    digest = sample_digest(status_changes=(), updates=(updated,), other_news=(article,), feed_problems=())
+    html, md, text = to_html(digest), to_markdown(digest), to_text(digest)
+    parsed = Tags(html)
+    assert parsed.hrefs() == [] and "Headline" in parsed.text and "· The Nation" in "".join(parsed.text)
+    assert "](" not in md and "- Headline — Dawn, 2026-11-20" in md and "· The Nation\n" in md
+    assert "Sources: The Nation\n" in text and "- Headline — Dawn, 2026-11-20\n" in text
+    assert not any(part in doc for part in url.strip().split("\n") for doc in (html, md, text))
+
+
+@pytest.mark.parametrize("changes", [{}, EMPTY, dict(status_changes=(), feed_problems=())])
+def test_every_format_shows_the_same_sections_in_the_same_order(changes: dict) -> None:
+    digest = sample_digest(**changes)
+    text = [line for line in to_text(digest).splitlines()[3:] if line and line[0] not in " -*" and line != EMPTY_LINE]
+    md = [line.lstrip("#").strip() for line in to_markdown(digest).splitlines() if line.startswith("##")]
+    html = Tags(to_html(digest)).headings
+    assert [h.casefold() for h in text] == [h.casefold() for h in md] and md == html
+    headings = [s.heading for s in sections(digest)]
+    slack = [b["text"]["text"] for b in to_slack_messages(digest)[0]["blocks"][1:] if b["type"] == "header"]
+    assert slack == headings == [h for h in html if h in headings]
+
+
+def test_templates_come_from_the_package_and_only_html_is_autoescaped() -> None:
+    env = environment()
+    assert env is environment() and env.list_templates() == ["digest.html", "digest.md", "digest.txt"]
+    assert [env.autoescape(name) for name in env.list_templates()] == [True, False, False]
 
 
 def test_markdown_and_text_drop_unsafe_links_and_escape_markup() -> None:
