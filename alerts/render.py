@@ -105,8 +105,8 @@ def item_label(name: str, slug: str) -> str:
 
 
 def extras(update: DigestUpdate) -> str:
-    """'Amounts: $6.7bn · Times: by June 2027', or ''."""
-    parts = []
+    """'67% sure · Amounts: $6.7bn · Times: by June 2027' (certainty shown when the reading is not certain)."""
+    parts = [f"{update.confidence:.0%} sure"] if update.confidence < 1 else []
     if update.amounts:
         parts.append("Amounts: " + ", ".join(clean(a) for a in update.amounts))
     if update.times:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -245,3 +246,12 @@ def test_write_markdown_to_file_and_stdout(tmp_path: Path, capsys: pytest.Captur
     assert [p.name for p in target.parent.iterdir()] == ["digest.md"]
     write_markdown(digest, None)
     assert capsys.readouterr().out == to_markdown(digest)
+
+
+def test_every_format_says_how_sure_a_reading_is() -> None:
+    tentative = replace(update("ml-1", "ML-1", "financing", "Talks on the ML-1 loan went on."), confidence=0.54)
+    digest = sample_digest(status_changes=(), updates=(tentative,))
+    slack = json.dumps(to_slack_messages(digest))
+    for rendered in (to_text(digest), to_markdown(digest), to_html(digest), slack):
+        assert "54% sure" in rendered
+    assert "% sure" not in to_text(sample_digest(status_changes=(), updates=(replace(tentative, confidence=1.0),)))
