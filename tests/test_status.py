@@ -57,7 +57,8 @@ def test_statuses_are_exactly_the_documented_set():
         ("Work on the project has not started yet.", "energy", "delayed"),
         ("The 14th meeting was held in Beijing on Friday.", "committee", "meeting-held"),
         ("Pakistan and China opened the 14th meeting of the committee.", "committee", "meeting-held"),
-        ("The zone was inaugurated by the prime minister.", "sez", "inaugurated"),
+        ("The new terminal was inaugurated by the prime minister.", "port", "inaugurated"),
+        ("The zone was inaugurated by the prime minister.", "sez", "groundbreaking"),  # a zone's works begin
         ("The terminal is now fully operational.", "border", "operational"),
         ("Gwadar has transformed from a fishing town into a key maritime hub.", "port", "operational"),
         ("The first section has been completed ahead of schedule.", "road", "completed"),
