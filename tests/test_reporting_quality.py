@@ -17,10 +17,12 @@ from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.status import STATUSES
 from tests.support.quality import PARTS, REPORTING, load, score
 
-# Measured (python3 tasks.py quality): see the README's "Tracked items and status timelines" table.
+# Measured (python3 tasks.py quality), minus 0.02; the held-out figures are from its one scoring (2026-12-01):
+#   dev      P 0.946  R 0.968  status 0.565  CPEC kept 0.991  non-CPEC rejected 0.936
+#   heldout  P 0.891  R 0.950  status 0.455  CPEC kept 0.988  non-CPEC rejected 0.875
 FLOORS = {
-    "dev": {"precision": 0.92, "recall": 0.94, "status": 0.52, "cpec_kept": 0.97, "other_rejected": 0.91},
-    "heldout": {"precision": 0.0, "recall": 0.0, "status": 0.0, "cpec_kept": 0.0, "other_rejected": 0.0},
+    "dev": {"precision": 0.92, "recall": 0.94, "status": 0.54, "cpec_kept": 0.97, "other_rejected": 0.91},
+    "heldout": {"precision": 0.87, "recall": 0.93, "status": 0.43, "cpec_kept": 0.96, "other_rejected": 0.85},
 }
 
 
