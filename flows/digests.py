@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -23,7 +23,6 @@ from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
-from cpec_watch.storage.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def digest_pass(
 def _serve(
     sess: Session, sub: Subscription, sender: Channel, catalogue: Catalogue, since: datetime | None, dry_run: bool
 ) -> DigestReport:
-    now, last = utcnow(), last_period_end(sess, sub.name)
+    now, last = datetime.now(UTC), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
     digest = collect_digest(sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate")

@@ -36,13 +36,12 @@ from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, un
 from cpec_watch.storage.articles import (
     entries_to_retry,
     is_new_entry,
-    missing_archive_files,
     record_entry,
     store_article,
-    write_archive_file,
+    write_missing_archive_files,
 )
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
+from cpec_watch.storage.feeds import record_feed_error, record_feed_success, validators
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -109,11 +108,11 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     halfway fetches the feed in full next time instead of getting a 304 and skipping them.
     """
     with session(pipe.engine) as sess:
-        feed = feed_row(sess, source)
-        validators = {} if window else {"etag": feed.etag, "last_modified": feed.last_modified}
+        etag, last_modified = validators(sess, source)
+        conditional = {} if window else {"etag": etag, "last_modified": last_modified}
         retry = entries_to_retry(sess, source.url)
     try:
-        result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **validators)
+        result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **conditional)
     except FetchError as exc:
         return _feed_failed(pipe, source, str(exc), exc.status)
     if result.not_modified:
@@ -142,7 +141,7 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
 
 def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | None) -> FeedReport:
     with session(pipe.engine) as sess:
-        record_feed_error(sess, feed_row(sess, source), error, status)
+        record_feed_error(sess, source, error, status)
     pipe.log.warning("feed %s failed: %s", source.url, error)
     return FeedReport(source.url, source.name, status=status, error=error)
 
@@ -153,7 +152,7 @@ def _feed_succeeded(
     with session(pipe.engine) as sess:
         record_feed_success(
             sess,
-            feed_row(sess, source),
+            source,
             result.status,
             etag=result.etag,
             last_modified=result.last_modified,
@@ -316,10 +315,8 @@ def import_seeds(pipe: Pipeline) -> int:
 def repair(pipe: Pipeline) -> int:
     """Finish what a stopped run left undone: archive files not written, articles not yet tracked."""
     with session(pipe.engine) as sess:
-        missing = missing_archive_files(sess)
-        for row in missing:
-            write_archive_file(sess, row, pipe.settings.archive)
-        return len(missing) + track_untracked(sess, pipe.find_updates, pipe.log)
+        written = write_missing_archive_files(sess, pipe.settings.archive)
+        return written + track_untracked(sess, pipe.find_updates, pipe.log)
 
 
 def _host_name(url: str) -> str:

@@ -220,6 +220,9 @@ def list_articles(sess: Session, since: date | None = None) -> list[ArticleRow]:
     return list(sess.exec(query).all())
 
 
-def missing_archive_files(sess: Session) -> list[ArticleRow]:
-    """Articles whose archive file was not written (a run stopped in between)."""
-    return list(sess.exec(select(ArticleRow).where(col(ArticleRow.archive_file).is_(None))).all())
+def write_missing_archive_files(sess: Session, archive_dir: Path) -> int:
+    """Write the archive files a stopped run did not get to; returns how many."""
+    missing = list(sess.exec(select(ArticleRow).where(col(ArticleRow.archive_file).is_(None))).all())
+    for row in missing:
+        write_archive_file(sess, row, archive_dir)
+    return len(missing)

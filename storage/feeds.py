@@ -11,7 +11,13 @@ from cpec_watch.storage.db import insert_ignore
 from cpec_watch.storage.models import Feed, utcnow
 
 
-def feed_row(sess: Session, source: FeedSource) -> Feed:
+def validators(sess: Session, source: FeedSource) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified to send back on the next request for the feed."""
+    feed = _feed_row(sess, source)
+    return feed.etag, feed.last_modified
+
+
+def _feed_row(sess: Session, source: FeedSource) -> Feed:
     """The feed's row, created on first sight (safe when two runs start at once)."""
     insert_ignore(sess, Feed, dict(url=source.url, name=source.name, consecutive_failures=0, entries_seen=0))
     sess.commit()
@@ -25,7 +31,7 @@ def feed_row(sess: Session, source: FeedSource) -> Feed:
 
 def record_feed_success(
     sess: Session,
-    feed: Feed,
+    source: FeedSource,
     status: int,
     *,
     etag: str | None,
@@ -34,7 +40,7 @@ def record_feed_success(
     warning: str | None = None,
 ) -> None:
     """A poll that got an answer we could use (200 or 304); ``warning`` keeps a parse problem visible."""
-    now = utcnow()
+    feed, now = _feed_row(sess, source), utcnow()
     if status == 304:  # a 304 may carry fresh validators
         feed.etag, feed.last_modified = etag or feed.etag, last_modified or feed.last_modified
     else:
@@ -47,8 +53,9 @@ def record_feed_success(
     sess.commit()
 
 
-def record_feed_error(sess: Session, feed: Feed, error: str, status: int | None = None) -> None:
-    now = utcnow()
+def record_feed_error(sess: Session, source: FeedSource, error: str, status: int | None = None) -> None:
+    """A poll that failed: counted, and the first failure's time kept (reset by the next success)."""
+    feed, now = _feed_row(sess, source), utcnow()
     feed.last_status, feed.last_error, feed.last_polled = status, error, now
     feed.consecutive_failures += 1
     feed.failing_since = feed.failing_since or now

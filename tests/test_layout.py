@@ -76,3 +76,13 @@ def test_shared_modules_import_nothing_of_ours():
 def test_resources_are_loaded_through_the_installed_name():
     for path in python_files(*STAGES):
         assert 'resources.files("config")' not in path.read_text(encoding="utf-8"), path
+
+
+def test_table_rows_stay_inside_storage():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in python_files("alerts", "cli", "config", "flows", "parsers")
+        for line, module in imports(path)
+        if module == "cpec_watch.storage.models"
+    ]
+    assert offenders == []

@@ -15,7 +15,7 @@ from cpec_watch.parsers import seedformat
 from cpec_watch.storage import archive
 from cpec_watch.storage.articles import is_new_entry, list_articles, record_entry, store_article
 from cpec_watch.storage.db import StorageError, open_engine, session
-from cpec_watch.storage.feeds import feed_row, record_feed_error, record_feed_success
+from cpec_watch.storage.feeds import list_feeds, record_feed_error, record_feed_success, validators
 from cpec_watch.storage.models import ArticleRow, SeenEntry, Story
 
 BODY = (
@@ -115,17 +115,17 @@ def test_feed_health_counts_failures_and_resets_on_success(db_url: str) -> None:
     engine = open_engine(db_url)
     source = FeedSource("https://example.org/feed", "Example")
     with session(engine) as sess:
-        feed = feed_row(sess, source)
-        record_feed_error(sess, feed, "HTTP 503 Service Unavailable", 503)
-        record_feed_error(sess, feed, "timed out (ReadTimeout)")
+        assert validators(sess, source) == (None, None)  # created on first sight
+        record_feed_error(sess, source, "HTTP 503 Service Unavailable", 503)
+        record_feed_error(sess, source, "timed out (ReadTimeout)")
+        [feed] = list_feeds(sess)
         assert (feed.consecutive_failures, feed.last_status, feed.last_error) == (2, None, "timed out (ReadTimeout)")
-        since = feed.failing_since
-        assert since is not None
-        record_feed_success(sess, feed, 200, etag='"v1"', last_modified="Mon, 01 Sep 2025 10:00:00 GMT", entries=5)
-        record_feed_success(sess, feed, 304, etag=None, last_modified=None, entries=0)
-        again = feed_row(sess, source)
+        assert feed.failing_since is not None
+        record_feed_success(sess, source, 200, etag='"v1"', last_modified="Mon, 01 Sep 2025 10:00:00 GMT", entries=5)
+        record_feed_success(sess, source, 304, etag=None, last_modified=None, entries=0)
+        [again] = list_feeds(sess)
         assert (again.consecutive_failures, again.failing_since, again.entries_seen) == (0, None, 5)
-        assert (again.etag, again.last_modified) == ('"v1"', "Mon, 01 Sep 2025 10:00:00 GMT")
+        assert validators(sess, source) == ('"v1"', "Mon, 01 Sep 2025 10:00:00 GMT")
     engine.dispose()
 
 
