@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -32,8 +31,10 @@ def settings_from(ctx: click.Context) -> Settings:
     return load_checked_settings(**ctx.obj)
 
 
-def use_prefect(flag: bool | None) -> bool:
-    return flag if flag is not None else bool(os.environ.get("PREFECT_API_URL"))
+def use_prefect(flag: bool | None, settings: Settings) -> bool:
+    """Prefect only when asked (``--prefect``, or ``prefect = true`` / CPEC_WATCH_PREFECT=1), whatever
+    PREFECT_API_URL says: it only names the server a Prefect run reports to."""
+    return flag if flag is not None else settings.prefect
 
 
 def echo_json(data: Any) -> None:

@@ -1,9 +1,9 @@
 """The ``cpec-watch`` command line: a thin layer over flows/ and storage/.
 
 Read-only commands (``articles``, ``feeds``, ``items``, ``timeline``) never import Prefect.
-``run`` and ``backfill`` go through the Prefect flows when a Prefect API is configured
-(``PREFECT_API_URL``) or ``--prefect`` is given, and otherwise run the same code path
-in-process, with no server to start.
+``run`` and ``backfill`` go through the Prefect flows only when asked (``--prefect``, or the ``prefect``
+setting), whatever the environment says, and otherwise run the same code path in-process, with no server to
+start. Either way one summary goes to stdout (Prefect's own logs go to stderr).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import click
 from cpec_watch.cli.common import echo_json, handle_errors, settings_from, use_prefect
 from cpec_watch.cli.digest import digest
 from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
+from cpec_watch.flows.report import summary_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: P
 @click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), help="Feed list (OPML or TOML).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option(
-    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set]."
+    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: the `prefect` setting, off]."
 )
 @click.pass_context
 @handle_errors
@@ -75,7 +76,7 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
       cpec-watch run --feeds my-feeds.opml --json
     """
     settings = settings_from(ctx)
-    if use_prefect(prefect):
+    if use_prefect(prefect, settings):
         from cpec_watch.flows.prefect_flows import monitor
 
         data = monitor(
@@ -84,21 +85,12 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
             archive=str(settings.archive),
             config=str(settings.config) if settings.config else None,
         )
-        click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
+        click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
     from cpec_watch.flows.runs import monitor_pass
 
     summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json)
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
-
-
-def _summary_text(data: dict[str, Any]) -> str:
-    failed = "".join(f"\n  FAILED {f['name']} ({f['url']}): {f['error']}" for f in data["feeds_failed"])
-    return (
-        f"{data['kind']}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
-        f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
-        f"{data['failed_pages']} page(s) failed; {len(data['feeds_failed'])} source(s) failed{failed}"
-    )
 
 
 @cli.command()
@@ -116,7 +108,7 @@ def _summary_text(data: dict[str, Any]) -> str:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last publication date (YYYY-MM-DD) for --feeds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
-    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: when PREFECT_API_URL is set]."
+    "--prefect/--no-prefect", default=None, help="Run as a Prefect flow [default: the `prefect` setting, off]."
 )
 @click.pass_context
 @handle_errors
@@ -146,7 +138,7 @@ def backfill(
     until_d: date | None = until.date() if until else None
     if since_d and until_d and since_d > until_d:
         raise click.BadParameter(f"--since {since_d} is after --until {until_d}", param_hint="--since")
-    if use_prefect(prefect):
+    if use_prefect(prefect, settings):
         from cpec_watch.flows.prefect_flows import backfill as backfill_flow
 
         data = backfill_flow(
@@ -159,7 +151,7 @@ def backfill(
             archive=str(settings.archive),
             config=str(settings.config) if settings.config else None,
         )
-        click.echo(json.dumps(data, indent=2, default=str) if as_json else _summary_text(data))
+        click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
     show_bar = sys.stderr.isatty() and not as_json and feeds_file is not None
     with _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext() as bar:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     config: Path | None = None
     feeds: Path | None = None
     import_seeds: bool = True
+    prefect: bool = False  # run and backfill as Prefect flows (the --prefect default)
     relevance_terms: list[str] = Field(default_factory=list)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     slack_webhook_url: SecretStr | None = None
@@ -88,7 +89,7 @@ def load_settings(**overrides: Any) -> Settings:
     if env_settings.config is None:
         return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
-    from_file: dict[str, Any] = {key: raw[key] for key in ("db", "import_seeds", "fetch") if key in raw}
+    from_file: dict[str, Any] = {key: raw[key] for key in ("db", "import_seeds", "fetch", "prefect") if key in raw}
     here = env_settings.config.parent
     for key in ("archive", "feeds"):  # paths in the file are relative to the file
         if isinstance(raw.get(key), str):

@@ -57,7 +57,7 @@ def _settings(db: str | None, config: str | None, archive: str | None) -> Settin
 
 
 def _finish(summary: RunSummary, key: str) -> dict[str, Any]:
-    get_run_logger().info(summary.to_text())
+    get_run_logger().info(summary.to_text().splitlines()[0])  # the whole summary is the CLI's and the artifact's
     create_markdown_artifact(summary.to_markdown(), key=key, description=f"CPEC Watch {summary.kind} summary")
     return summary.to_json()
 

@@ -65,26 +65,7 @@ class RunSummary:
         }
 
     def to_text(self) -> str:
-        data = self.to_json()
-        lines = [
-            f"{self.kind}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
-            f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
-            f"{data['failed_pages']} page(s) failed",
-            f"pre-filter: {data['screened_out']} off-topic entries left unread, "
-            f"{data['read_undecided']} undecided entries read",
-        ]
-        if self.seeds_imported:
-            lines.append(f"imported {self.seeds_imported} seed article(s) from seeds/")
-        ok = len(self.reports) - len(self.failed_feeds)
-        lines.append(f"sources: {ok} ok, {len(self.failed_feeds)} failed")
-        lines += [f"  FAILED {r.name} ({r.url}): {r.error}" for r in self.failed_feeds]
-        lines += [f"  warning {r.name}: {r.warning}" for r in self.reports if r.warning and not r.error]
-        lines += [
-            f"alert {a['subscription']} ({a['channel']}): {a['status']}, {a['status_changes']} status change(s)"
-            + (f": {a['error']}" if a.get("error") else "")
-            for a in self.alerts
-        ]
-        return "\n".join(lines)
+        return summary_text(self.to_json())
 
     def to_markdown(self) -> str:
         rows = [
@@ -99,3 +80,28 @@ class RunSummary:
                 f"{(r.error or '').replace('|', '/')} |"
             )
         return f"# CPEC Watch {self.kind}\n\n{self.to_text()}\n\n" + "\n".join(rows) + "\n"
+
+
+def summary_text(data: dict[str, Any]) -> str:
+    """The summary a person reads, from a run's JSON (the same text in-process and from a Prefect flow)."""
+    lines = [
+        f"{data['kind']}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
+        f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
+        f"{data['failed_pages']} page(s) failed",
+        f"pre-filter: {data['screened_out']} off-topic entries left unread, "
+        f"{data['read_undecided']} undecided entries read",
+    ]
+    if data["seeds_imported"]:
+        lines.append(f"imported {data['seeds_imported']} seed article(s) from seeds/")
+    failed = data["feeds_failed"]
+    lines.append(f"sources: {data['feeds_polled'] - len(failed)} ok, {len(failed)} failed")
+    lines += [f"  FAILED {f['name']} ({f['url']}): {f['error']}" for f in failed]
+    lines += [
+        f"  warning {s['name']}: {s['warning']}" for s in data["sources"] if s.get("warning") and not s.get("error")
+    ]
+    lines += [
+        f"alert {a['subscription']} ({a['channel']}): {a['status']}, {a['status_changes']} status change(s)"
+        + (f": {a['error']}" if a.get("error") else "")
+        for a in data["alerts"]
+    ]
+    return "\n".join(lines)

@@ -33,6 +33,16 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def test_run_stays_in_process_when_prefect_api_url_is_set_and_prints_one_summary(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # a server that is not there
+    result = invoke("run", "--feeds", "feeds.toml")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("monitor: ") == 1 and "imported 5 seed article(s)" in result.output
+    assert "sources: 0 ok," in result.output
+
+
 def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(workdir: Path) -> None:
     result = invoke("run", "--feeds", "feeds.toml", "--json")
     assert result.exit_code == 0, result.output
