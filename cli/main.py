@@ -174,6 +174,36 @@ def _feeds_bar(feeds_file: Path) -> Any:
     return click.progressbar(length=len(load_feed_list(feeds_file)), label="backfilling feeds", file=sys.stderr)
 
 
+@cli.command()
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context) -> None:
+    """Serve the scheduled flows (monitor, digest) and the backfill deployment until Ctrl-C.
+
+    Needs a Prefect server: start one with `prefect server start` and export PREFECT_API_URL. Schedules come
+    from [schedules] in the config file (monitor every 30 minutes, digest daily 08:00, Asia/Karachi).
+
+    \b
+    Examples:
+      export PREFECT_API_URL=http://127.0.0.1:4200/api
+      cpec-watch serve
+      cpec-watch --config team.toml serve
+    """
+    settings = settings_from(ctx)
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise click.ClickException(
+            "serve needs a Prefect server: run `prefect server start` in another terminal, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    from cpec_watch.flows.prefect_flows import serve_all
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
+        serve_all(settings)
+    click.echo("serve: stopped; the schedules are paused until the next serve")
+
+
 for command in (articles, feeds, items, timeline, reindex, digest):
     cli.add_command(command)
 

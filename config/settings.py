@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cpec_watch.config.errors import ConfigError
 from cpec_watch.config.subscriptions import Subscription, load_subscriptions
 
-__all__ = ["ConfigError", "FetchSettings", "Settings", "load_settings", "read_config_file"]
+__all__ = ["ConfigError", "FetchSettings", "ScheduleSettings", "Settings", "load_settings", "read_config_file"]
 
 
 class FetchSettings(BaseModel):
@@ -36,6 +36,23 @@ class FetchSettings(BaseModel):
     per_host: int = Field(2, gt=0)
 
 
+class ScheduleSettings(BaseModel):
+    """When ``cpec-watch serve`` runs the scheduled flows (cron expressions, in ``timezone``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    monitor: str = "*/30 * * * *"
+    digest: str = "0 8 * * *"
+    timezone: str = "Asia/Karachi"
+
+    @field_validator("monitor", "digest")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression of five fields (minute hour day month weekday)")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything a run needs; built by :func:`load_settings`."""
 
@@ -49,6 +66,7 @@ class Settings(BaseSettings):
     prefect: bool = False  # run and backfill as Prefect flows (the --prefect default)
     relevance_terms: list[str] = Field(default_factory=list)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
     slack_webhook_url: SecretStr | None = None
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, gt=0, lt=65536)  # default: by security, 25 / 587 / 465
@@ -89,7 +107,9 @@ def load_settings(**overrides: Any) -> Settings:
     if env_settings.config is None:
         return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
-    from_file: dict[str, Any] = {key: raw[key] for key in ("db", "import_seeds", "fetch", "prefect") if key in raw}
+    from_file: dict[str, Any] = {
+        key: raw[key] for key in ("db", "import_seeds", "fetch", "prefect", "schedules") if key in raw
+    }
     here = env_settings.config.parent
     for key in ("archive", "feeds"):  # paths in the file are relative to the file
         if isinstance(raw.get(key), str):

@@ -1,4 +1,5 @@
-"""Prefect flows: ``monitor`` (one pass, scheduled), ``backfill`` (manual, with parameters), ``digest``.
+"""Prefect flows: ``monitor`` (one pass, scheduled), ``backfill`` (manual, with parameters), ``digest``, and
+:func:`serve_all`, which serves all three from one process (``cpec-watch serve``).
 
 One task per feed (retries, concurrency and logs per source); the work itself is the
 plain code path in ``flows/runs.py`` and ``flows/pipeline.py`` that the CLI also runs.
@@ -13,10 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, serve, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
+from prefect.schedules import Cron
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr
 
@@ -143,3 +145,21 @@ def digest(
 def _artifact_key(name: str) -> str:
     """Artifact keys allow lower-case letters, digits and dashes only."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "digest"
+
+
+def serve_all(settings: Settings) -> None:
+    """Serve the ``monitor`` and ``digest`` schedules and the ``backfill`` deployment from this process, against
+    the Prefect server ``PREFECT_API_URL`` names, until Ctrl-C (which pauses the schedules)."""
+    where = {
+        "db": settings.db,
+        "archive": str(settings.archive),
+        "config": str(settings.config) if settings.config else None,
+    }
+    times = settings.schedules
+    serve(
+        monitor.to_deployment(
+            "monitor", schedule=Cron(times.monitor, timezone=times.timezone), concurrency_limit=1, parameters=where
+        ),
+        digest.to_deployment("digest", schedule=Cron(times.digest, timezone=times.timezone), parameters=where),
+        backfill.to_deployment("backfill", parameters=where),
+    )
