@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     feeds: Path | None = None
     import_seeds: bool = True
     prefect: bool = False  # run and backfill as Prefect flows (the --prefect default)
+    allow_private_networks: bool = False  # let feeds and pages on loopback/private addresses be fetched
     relevance_terms: list[str] = Field(default_factory=list)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)

@@ -1,14 +1,16 @@
 """The HTTP edge: a polite httpx client shared by every feed and page fetch.
 
-Conditional GET, connect/read/total timeouts, redirects, compressed bodies, a body-size
-cap enforced while streaming, retries with backoff on 5xx and 429 (honouring
-Retry-After), and a per-host concurrency limit.
+Conditional GET, connect/read/total timeouts, redirects (each hop through the network guard of
+``flows/guard.py``: public addresses only, the connection pinned to the address checked), compressed bodies, a
+size cap on the decompressed body enforced while streaming, a deadline per request, retries with backoff on 5xx
+and 429 (honouring Retry-After), and a per-host concurrency limit.
 
 Exceptions::
 
     FetchError                 one-line message, optional HTTP status
     ├── HTTPError              4xx/5xx (after retries for 5xx and 429)
     ├── TooLarge               body over the size cap
+    ├── Refused                not http(s), a non-public address (the network guard), or not a web page
     ├── FetchTimeout           connect, read or total time exceeded
     └── TransportError         refused, reset, DNS, bad URL
         └── Unreachable        the host's name does not resolve or it refuses connections: not retried, and
@@ -20,11 +22,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from cpec_watch.config.settings import FetchSettings
+from cpec_watch.flows.guard import AddressCheck, GuardError, Target, is_public, target
 from cpec_watch.retry import Retryable, RetryPolicy
 
 
@@ -43,6 +46,10 @@ class TooLarge(FetchError):
     pass
 
 
+class Refused(FetchError):
+    pass
+
+
 class FetchTimeout(FetchError):
     pass
 
@@ -55,6 +62,8 @@ class Unreachable(TransportError):
     pass
 
 
+MAX_REDIRECTS = 10
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml"})
 _UNREACHABLE = (
     "name or service not known",
     "nodename nor servname",
@@ -87,16 +96,22 @@ class FetchResult:
 class Fetcher:
     """A thread-safe client; use as a context manager."""
 
-    def __init__(self, settings: FetchSettings | None = None, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        policy: RetryPolicy | None = None,
+        *,
+        allowed: AddressCheck | None = is_public,
+    ) -> None:
         self.settings = settings or FetchSettings()
+        self.allowed = allowed  # which addresses may be connected to; None: any (CPEC_WATCH_ALLOW_PRIVATE_NETWORKS)
         s = self.settings
         self.policy = policy or RetryPolicy(s.retries, s.backoff, s.max_retry_after)
         self._client = httpx.Client(
             timeout=httpx.Timeout(
                 connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
             ),
-            follow_redirects=True,
-            max_redirects=10,
+            follow_redirects=False,  # every hop goes through the guard
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
@@ -110,9 +125,16 @@ class Fetcher:
         self._client.close()
 
     def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        page: bool = False,
     ) -> FetchResult:
-        """GET with retries; raises a FetchError subclass when no usable answer came."""
+        """GET with retries; raises a FetchError subclass when no usable answer came. ``page``: the answer must be
+        a web page (HTML or text), so a PDF or an image is refused before it is read."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -129,7 +151,7 @@ class Fetcher:
         def attempt(_: int) -> FetchResult:
             try:
                 with self._host_slot(url):
-                    return self._get_once(url, headers)
+                    return self._get_once(url, headers, page)
             except Unreachable as exc:
                 self._unreachable[host] = str(exc)
                 raise
@@ -142,33 +164,52 @@ class Fetcher:
 
         return self.policy.call(attempt)
 
-    def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
+    def _get_once(self, url: str, headers: dict[str, str], page: bool) -> FetchResult:
         deadline = time.monotonic() + self.settings.total_timeout
+        for _ in range(MAX_REDIRECTS + 1):
+            pinned = self._target(url)
+            request = {**headers, "Host": pinned.host_header}
+            extensions = {"sni_hostname": pinned.server_name} if pinned.server_name else {}
+            try:
+                with self._client.stream("GET", pinned.url, headers=request, extensions=extensions) as response:
+                    location = response.headers.get("Location")
+                    if response.is_redirect and location:
+                        url = urljoin(url, location)
+                        continue
+                    return self._answer(url, response, deadline, page)
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise TransportError(f"bad URL: {exc}") from None
+            except httpx.DecodingError as exc:
+                raise TransportError(f"undecodable body: {exc}") from None
+            except httpx.TransportError as exc:
+                message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                certain = isinstance(exc, httpx.ConnectError) and any(s in str(exc).lower() for s in _UNREACHABLE)
+                raise (Unreachable if certain else TransportError)(message) from None
+        raise TransportError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _target(self, url: str) -> Target:
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304:
-                    return self._result(response, b"")
-                if response.status_code >= 400:
-                    raise HTTPError(
-                        f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                        response.status_code,
-                        self.policy.retry_after(response.headers.get("Retry-After"))
-                        if response.status_code in (429, 503)
-                        else None,
-                    )
-                return self._result(response, self._read_capped(response, deadline))
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
-        except httpx.TooManyRedirects:
-            raise TransportError("too many redirects") from None
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise TransportError(f"bad URL: {exc}") from None
-        except httpx.DecodingError as exc:
-            raise TransportError(f"undecodable body: {exc}") from None
-        except httpx.TransportError as exc:
-            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            certain = isinstance(exc, httpx.ConnectError) and any(s in str(exc).lower() for s in _UNREACHABLE)
-            raise (Unreachable if certain else TransportError)(message) from None
+            return target(url, self.allowed)
+        except GuardError as exc:
+            raise (Unreachable if exc.unresolvable else Refused)(str(exc)) from None
+
+    def _answer(self, url: str, response: httpx.Response, deadline: float, page: bool) -> FetchResult:
+        if response.status_code == 304:
+            return self._result(url, response, b"")
+        if response.status_code >= 400:
+            raise HTTPError(
+                f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                response.status_code,
+                self.policy.retry_after(response.headers.get("Retry-After"))
+                if response.status_code in (429, 503)
+                else None,
+            )
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if page and kind and kind not in PAGE_TYPES:
+            raise Refused(f"not a web page ({kind})")
+        return self._result(url, response, self._read_capped(response, deadline))
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
         limit = self.settings.max_bytes
@@ -186,10 +227,10 @@ class Fetcher:
         return b"".join(chunks)
 
     @staticmethod
-    def _result(response: httpx.Response, body: bytes) -> FetchResult:
+    def _result(url: str, response: httpx.Response, body: bytes) -> FetchResult:
         h = response.headers
         return FetchResult(
-            str(response.url), response.status_code, body, h.get("Content-Type"), h.get("ETag"), h.get("Last-Modified")
+            url, response.status_code, body, h.get("Content-Type"), h.get("ETag"), h.get("Last-Modified")
         )
 
     def _host_slot(self, url: str) -> threading.BoundedSemaphore:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.fetch import Fetcher, FetchError, FetchResult
+from cpec_watch.flows.guard import is_public
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.models import Article, FeedEntry, FeedSource, Outcome, Update
@@ -95,7 +96,8 @@ def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
     except OSError as exc:
         raise ConfigError(f"cannot use {settings.archive} as the archive folder: {exc.strerror or exc}") from None
     engine = open_engine(settings.db)
-    with Fetcher(settings.fetch) as fetcher:
+    allowed = None if settings.allow_private_networks else is_public
+    with Fetcher(settings.fetch, allowed=allowed) as fetcher:
         rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms])
         yield Pipeline(settings, engine, fetcher, rules, user_catalogue(settings))
     engine.dispose()
@@ -108,11 +110,10 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     halfway fetches the feed in full next time instead of getting a 304 and skipping them.
     """
     with session(pipe.engine) as sess:
-        etag, last_modified = validators(sess, source)
-        conditional = {} if window else {"etag": etag, "last_modified": last_modified}
+        etag, last_modified = (None, None) if window else validators(sess, source)
         retry = entries_to_retry(sess, source.url)
     try:
-        result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, **conditional)
+        result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, etag=etag, last_modified=last_modified)
     except FetchError as exc:
         return _feed_failed(pipe, source, str(exc), exc.status)
     if result.not_modified:
@@ -250,7 +251,7 @@ def _ingest(
 
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
-    result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml")
+    result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml", page=True)
     page = extract_page(result.body, result.url, reference=entry.summary or None)  # a longer summary: fall back
     canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
     return Article(

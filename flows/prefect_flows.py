@@ -156,10 +156,11 @@ def serve_all(settings: Settings) -> None:
         "config": str(settings.config) if settings.config else None,
     }
     times = settings.schedules
-    serve(
+    deployments = [
         monitor.to_deployment(
             "monitor", schedule=Cron(times.monitor, timezone=times.timezone), concurrency_limit=1, parameters=where
         ),
         digest.to_deployment("digest", schedule=Cron(times.digest, timezone=times.timezone), parameters=where),
         backfill.to_deployment("backfill", parameters=where),
-    )
+    ]
+    serve(*deployments)  # type: ignore[arg-type]  # sync here: to_deployment returns the deployment itself

@@ -32,6 +32,14 @@ def _checkout_state() -> dict[str, float]:
     return state
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_servers_allowed() -> Iterator[None]:
+    """Every test server is on 127.0.0.1, which the network guard refuses unless told (tests/test_guard.py
+    checks the guard itself with this off)."""
+    os.environ["CPEC_WATCH_ALLOW_PRIVATE_NETWORKS"] = "1"
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _checkout_untouched() -> Iterator[None]:
     """Fail a test that writes, changes or removes anything in the checkout: tests write to their temp folders."""
