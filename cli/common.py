@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -12,6 +16,7 @@ import click
 from cpec_watch.cli.errors import USER_ERRORS
 from cpec_watch.config.settings import Settings
 from cpec_watch.flows.setup import load_checked_settings
+from cpec_watch.flows.stopping import Stop
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,3 +44,31 @@ def use_prefect(flag: bool | None, settings: Settings) -> bool:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def stoppable() -> Iterator[Stop]:
+    """A :class:`Stop` that the first Ctrl-C or SIGTERM requests (the pass winds down and reports); a second
+    signal exits at once, without a traceback. Exits 130 (SIGINT) or 143 (SIGTERM) after an interrupted pass."""
+    stop = Stop()
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.requested():
+            os._exit(128 + signum)  # a second signal: at once
+        stop.request(signal.Signals(signum).name)
+        click.echo(f"stopping ({signal.Signals(signum).name}): finishing what is in hand…", err=True)
+
+    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def exit_if_stopped(stop: Stop) -> None:
+    """After an interrupted pass (its summary printed): exit 130/143 now, not after requests still in flight."""
+    if stop.reason is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signal.Signals[stop.reason].value)

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from cpec_watch.cli.common import echo_json, handle_errors, settings_from, use_prefect
+from cpec_watch.cli.common import echo_json, exit_if_stopped, handle_errors, settings_from, stoppable, use_prefect
 from cpec_watch.cli.digest import digest
 from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
 from cpec_watch.flows.report import summary_text
@@ -89,8 +89,10 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
         return
     from cpec_watch.flows.runs import monitor_pass
 
-    summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json)
+    with stoppable() as stop:
+        summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json, stop=stop)
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
+    exit_if_stopped(stop)
 
 
 @cli.command()
@@ -154,7 +156,8 @@ def backfill(
         click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
     show_bar = sys.stderr.isatty() and not as_json and feeds_file is not None
-    with _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext() as bar:
+    bar_context = _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext()
+    with stoppable() as stop, bar_context as bar:
         progress = (lambda report: bar.update(1)) if bar else None
         summary = backfill_pass(
             settings,
@@ -164,8 +167,10 @@ def backfill(
             feeds_file=feeds_file,
             since=since_d,
             until=until_d,
+            stop=stop,
         )
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
+    exit_if_stopped(stop)
 
 
 def _feeds_bar(feeds_file: Path) -> Any:

@@ -57,7 +57,8 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
         echo_json(rows)
         return
     for row in rows:
-        state = f"ERROR {row['last_error']}" if row["last_error"] and row["consecutive_failures"] else "ok"
+        failing = row["last_error"] and row["consecutive_failures"]
+        state = "never polled" if row["last_polled"] is None else f"ERROR {row['last_error']}" if failing else "ok"
         click.echo(
             f"{row['name'][:22]:<22} {row['last_status'] or '-'!s:>4}  {row['entries_seen']:>5} seen  "
             f"{state}  {row['url']}"

@@ -22,6 +22,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # a link that cannot be fetched (an undecodable aggregator link)
     SEEN = "seen"  # handled on an earlier pass, or by another feed in this one
     OUTSIDE_WINDOW = "outside_window"  # a backfill entry dated outside --since/--until
+    INTERRUPTED = "interrupted"  # the pass was stopped first: not recorded, done by the next pass
 
 
 @dataclass(frozen=True)

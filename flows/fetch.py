@@ -122,6 +122,10 @@ class Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the client; requests in flight on other threads fail at once (how a stop aborts them)."""
         self._client.close()
 
     def get(

@@ -25,6 +25,7 @@ from cpec_watch.flows.fetch import Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
+from cpec_watch.flows.stopping import Stop
 from cpec_watch.models import Article, FeedEntry, FeedSource, Outcome, Update
 from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
@@ -34,6 +35,7 @@ from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules, is_about_cpec, screen
 from cpec_watch.parsers.status import item_updates
 from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
+from cpec_watch.retry import RetryPolicy
 from cpec_watch.storage.articles import (
     entries_to_retry,
     is_new_entry,
@@ -61,6 +63,7 @@ class Pipeline:
     rules: RelevanceRules
     catalogue: Catalogue
     log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("cpec_watch"))
+    stop: Stop = field(default_factory=Stop)
     _claimed: set[str] = field(default_factory=set)
     _claim_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -90,16 +93,20 @@ class Pipeline:
 
 
 @contextmanager
-def open_pipeline(settings: Settings) -> Iterator[Pipeline]:
+def open_pipeline(settings: Settings, stop: Stop | None = None) -> Iterator[Pipeline]:
     try:
         settings.archive.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot use {settings.archive} as the archive folder: {exc.strerror or exc}") from None
     engine = open_engine(settings.db)
     allowed = None if settings.allow_private_networks else is_public
-    with Fetcher(settings.fetch, allowed=allowed) as fetcher:
+    stop = stop or Stop()
+    fetch = settings.fetch
+    policy = RetryPolicy(fetch.retries, fetch.backoff, fetch.max_retry_after, sleep=stop.wait)
+    with Fetcher(fetch, policy, allowed=allowed) as fetcher:
+        stop.on_request(fetcher.close)  # aborts the requests in flight
         rules = RelevanceRules.from_terms([*DEFAULT_TERMS, *settings.relevance_terms])
-        yield Pipeline(settings, engine, fetcher, rules, user_catalogue(settings))
+        yield Pipeline(settings, engine, fetcher, rules, user_catalogue(settings), stop=stop)
     engine.dispose()
 
 
@@ -109,12 +116,18 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     The feed's validators are saved only after its entries are handled, so a run that stops
     halfway fetches the feed in full next time instead of getting a 304 and skipping them.
     """
+    if pipe.stop.requested():  # not started: nothing about the feed is touched
+        return FeedReport(source.url, source.name, interrupted=True)
     with session(pipe.engine) as sess:
         etag, last_modified = (None, None) if window else validators(sess, source)
         retry = entries_to_retry(sess, source.url)
     try:
         result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, etag=etag, last_modified=last_modified)
-    except FetchError as exc:
+    except Exception as exc:
+        if pipe.stop.requested():  # aborted: the feed keeps its state for the next pass
+            return FeedReport(source.url, source.name, interrupted=True)
+        if not isinstance(exc, FetchError):
+            raise
         return _feed_failed(pipe, source, str(exc), exc.status)
     if result.not_modified:
         _feed_succeeded(pipe, source, result, entries=0)
@@ -135,6 +148,8 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
             if outcome in READ and pipe.screen(entry, source) == "maybe":  # the pre-filter's cost: a page read
                 report = report.add(READ_UNDECIDED)
     report = _retry_failed(pipe, report, source, retry)
+    if pipe.stop.requested():  # entries were left unhandled: keep the old validators so they are fetched again
+        return replace(report, interrupted=True)
     if window is None:  # a windowed backfill skipped entries: the next monitor run must still see them
         _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
     return report
@@ -186,18 +201,23 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
         source = replace(source, name=entry.outlet or _host_name(link))
     canonical = canonical_url(link)
     key = url_key(canonical)
+    if pipe.stop.requested():
+        return Outcome.INTERRUPTED
     with session(pipe.engine) as sess:
         if not is_new_entry(sess, key) or not pipe.claim(key):
             return Outcome.SEEN
         try:
             outcome, article_id, detail = _ingest(pipe, sess, entry, source, link, canonical, check_relevance)
-        except FetchError as exc:
-            outcome, article_id, detail = Outcome.FAILED, None, str(exc)
-            pipe.log.warning("page %s failed: %s", link, exc)
         except Exception as exc:
             sess.rollback()
+            if pipe.stop.requested():  # aborted, not failed: the next pass reads it
+                return Outcome.INTERRUPTED
             outcome, article_id, detail = Outcome.FAILED, None, f"{type(exc).__name__}: {exc}"
-            pipe.log.exception("page %s failed", link)
+            if isinstance(exc, FetchError):
+                outcome, detail = Outcome.FAILED, str(exc)
+                pipe.log.warning("page %s failed: %s", link, exc)
+            else:
+                pipe.log.exception("page %s failed", link)
         record_entry(
             sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail, article_id=article_id
         )
@@ -275,6 +295,8 @@ def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
     """Backfill from a list of article URLs (no relevance filter: the user chose them)."""
     report = FeedReport("urls", "URL list")
     for url in urls:
+        if pipe.stop.requested():
+            return replace(report, interrupted=True)
         report = report.add(
             ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _host_name(url)), check_relevance=False)
         )
@@ -288,6 +310,8 @@ def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> Feed
     """
     report = FeedReport(str(folder), source)
     for path in sorted(folder.glob("*.txt")):
+        if pipe.stop.requested():  # each file is stored whole or not at all; the rest wait for the next run
+            return replace(report, interrupted=True)
         parts = seedformat.split_archive_name(path.name)
         try:
             seed = seedformat.parse(path.read_text(encoding="utf-8")) if parts else None

@@ -19,6 +19,7 @@ class FeedReport:
     warning: str | None = None
     entries: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    interrupted: bool = False  # the pass was stopped before this feed was (fully) handled
 
     def add(self, outcome: str) -> FeedReport:
         return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
@@ -35,6 +36,7 @@ class RunSummary:
     kind: str
     reports: tuple[FeedReport, ...]
     seeds_imported: int = 0
+    interrupted: str | None = None  # what stopped the pass early ("SIGINT", "SIGTERM"), if anything
     alerts: tuple[dict[str, Any], ...] = ()  # immediate digests sent at the end of the run
 
     def total(self, outcome: str) -> int:
@@ -56,6 +58,8 @@ class RunSummary:
             "failed_pages": self.total(Outcome.FAILED),
             "skipped": self.total(Outcome.SKIPPED) + self.total(Outcome.OUTSIDE_WINDOW),
             "seeds_imported": self.seeds_imported,
+            "interrupted": self.interrupted,
+            "feeds_not_finished": sum(1 for r in self.reports if r.interrupted),
             "feeds_polled": len(self.reports),
             "feeds_failed": [
                 {"url": r.url, "name": r.name, "status": r.status, "error": r.error} for r in self.failed_feeds
@@ -91,10 +95,16 @@ def summary_text(data: dict[str, Any]) -> str:
         f"pre-filter: {data['screened_out']} off-topic entries left unread, "
         f"{data['read_undecided']} undecided entries read",
     ]
+    if data.get("interrupted"):
+        lines.append(
+            f"interrupted by {data['interrupted']}: {data['feeds_not_finished']} feed(s) not polled or not finished; "
+            "the next run does them"
+        )
     if data["seeds_imported"]:
         lines.append(f"imported {data['seeds_imported']} seed article(s) from seeds/")
     failed = data["feeds_failed"]
-    lines.append(f"sources: {data['feeds_polled'] - len(failed)} ok, {len(failed)} failed")
+    ok = data["feeds_polled"] - len(failed) - data["feeds_not_finished"]
+    lines.append(f"sources: {ok} ok, {len(failed)} failed")
     lines += [f"  FAILED {f['name']} ({f['url']}): {f['error']}" for f in failed]
     lines += [
         f"  warning {s['name']}: {s['warning']}" for s in data["sources"] if s.get("warning") and not s.get("error")

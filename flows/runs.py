@@ -7,7 +7,7 @@ in how the per-feed work is fanned out (``Mapper``): Prefect tasks or a thread p
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from cpec_watch.flows.pipeline import (
     repair,
 )
 from cpec_watch.flows.report import FeedReport, RunSummary
+from cpec_watch.flows.stopping import Stop
 from cpec_watch.models import FeedSource
 from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
 
@@ -37,7 +38,11 @@ def thread_mapper(
     window: tuple[date, date] | None,
     progress: Callable[[FeedReport], None] | None = None,
 ) -> list[FeedReport]:
-    """Poll feeds concurrently in a thread pool (the fetcher enforces the per-host limit)."""
+    """Poll feeds concurrently in a thread pool (the fetcher enforces the per-host limit).
+
+    When a stop is requested it stops waiting: feeds still in flight are reported as interrupted and their
+    threads are abandoned (the process exits without them; what they had committed stays committed).
+    """
 
     def one(source: FeedSource) -> FeedReport:
         report = poll_feed(pipe, source, window=window)
@@ -45,8 +50,16 @@ def thread_mapper(
             progress(report)
         return report
 
-    with ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.concurrency)) as pool:
-        return list(pool.map(one, sources))
+    pool = ThreadPoolExecutor(max_workers=max(1, pipe.settings.fetch.concurrency))
+    futures = [pool.submit(one, source) for source in sources]
+    pending = set(futures)
+    while pending and not pipe.stop.requested():
+        pending = wait(pending, timeout=0.1).not_done
+    pool.shutdown(wait=not pending, cancel_futures=True)
+    return [
+        future.result() if future.done() and not future.cancelled() else FeedReport(s.url, s.name, interrupted=True)
+        for future, s in zip(futures, sources, strict=True)
+    ]
 
 
 def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[FeedSource]:
@@ -60,7 +73,12 @@ def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[Fee
 
 
 def monitor_pass(
-    settings: Settings, mapper: Mapper = thread_mapper, *, feeds_file: Path | None = None, print_alerts: bool = False
+    settings: Settings,
+    mapper: Mapper = thread_mapper,
+    *,
+    feeds_file: Path | None = None,
+    print_alerts: bool = False,
+    stop: Stop | None = None,
 ) -> RunSummary:
     """One monitoring pass over every feed, then the "immediate" subscriptions' alerts.
 
@@ -68,12 +86,15 @@ def monitor_pass(
     stopped run left undone (archive files, tracking) is finished.
     """
     sources = feed_sources(settings, feeds_file)
-    with open_pipeline(settings) as pipe:
+    with open_pipeline(settings, stop) as pipe:
         seeded = import_seeds(pipe) if settings.import_seeds else 0
         repair(pipe)
         reports = mapper(pipe, sources, None)
-    alerts = digest_pass(settings, cadences=("immediate",), print_stdout=print_alerts)
-    return RunSummary("monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)))
+        stopped = pipe.stop.reason
+    alerts = [] if stopped else digest_pass(settings, cadences=("immediate",), print_stdout=print_alerts)
+    return RunSummary(
+        "monitor", tuple(reports), seeds_imported=seeded, alerts=tuple(report_json(alerts)), interrupted=stopped
+    )
 
 
 def backfill_pass(
@@ -85,6 +106,7 @@ def backfill_pass(
     feeds_file: Path | None = None,
     since: date | None = None,
     until: date | None = None,
+    stop: Stop | None = None,
 ) -> RunSummary:
     """Backfill from a seed-format folder, a URL list, and/or feeds within a date window."""
     if from_dir is None and not urls and feeds_file is None:
@@ -92,7 +114,7 @@ def backfill_pass(
     if from_dir is not None and not from_dir.is_dir():
         raise ConfigError(f"not a folder: {from_dir}")
     reports: list[FeedReport] = []
-    with open_pipeline(settings) as pipe:
+    with open_pipeline(settings, stop) as pipe:
         if from_dir is not None:
             reports.append(import_folder(pipe, from_dir))
         if urls:
@@ -100,7 +122,8 @@ def backfill_pass(
         if feeds_file is not None:
             window = (since or date.min, until or date.max)
             reports += mapper(pipe, load_feed_list(feeds_file), window)
-    return RunSummary("backfill", tuple(reports))
+        stopped = pipe.stop.reason
+    return RunSummary("backfill", tuple(reports), interrupted=stopped)
 
 
 def read_url_list(path: Path) -> list[str]:
