@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -40,6 +41,15 @@ def use_prefect(flag: bool | None, settings: Settings) -> bool:
     """Prefect only when asked (``--prefect``, or ``prefect = true`` / CPEC_WATCH_PREFECT=1), whatever
     PREFECT_API_URL says: it only names the server a Prefect run reports to."""
     return flag if flag is not None else settings.prefect
+
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI sequences, C0/C1 controls
+
+
+def echo_line(text: str) -> None:
+    """Print a line built from article text, with escape sequences and control characters taken out: a headline
+    cannot recolour, clear or retitle the reader's terminal."""
+    click.echo(_CONTROL.sub("", text))
 
 
 def echo_json(data: Any) -> None:

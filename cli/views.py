@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cpec_watch.cli.common import echo_json, handle_errors, settings_from
+from cpec_watch.cli.common import echo_json, echo_line, handle_errors, settings_from
 from cpec_watch.flows.setup import user_catalogue
 
 
@@ -31,7 +31,7 @@ def articles(ctx: click.Context, since: Any, as_json: bool) -> None:
         return
     for row in rows:
         items = f" [{', '.join(row['items'])}]" if row["items"] else ""
-        click.echo(
+        echo_line(
             f"{row['id']:>4}  {row['published'] or '   ?      '}  story {row['story']:<4} "
             f"{row['source'][:18]:<18} {(row['title'] or '(no title)')[:70]}{items}"
         )
@@ -59,7 +59,7 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         failing = row["last_error"] and row["consecutive_failures"]
         state = "never polled" if row["last_polled"] is None else f"ERROR {row['last_error']}" if failing else "ok"
-        click.echo(
+        echo_line(
             f"{row['name'][:22]:<22} {row['last_status'] or '-'!s:>4}  {row['entries_seen']:>5} seen  "
             f"{state}  {row['url']}"
         )
@@ -87,7 +87,7 @@ def items(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         change = f"  ({row['last_change']})" if row["last_change"] else ""
-        click.echo(
+        echo_line(
             f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
             f"{row['updates']:>3} update(s){change}"
         )
@@ -119,8 +119,8 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
         state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
         sure = f"{row['confidence']:.0%} sure"
         outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
-        click.echo(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {sure:<9} {outlets}")
-        click.echo(f"            {row['excerpt']}")
+        echo_line(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {sure:<9} {outlets}")
+        echo_line(f"            {row['excerpt']}")
     click.echo(f"{len(rows)} update(s)")
 
 

@@ -170,3 +170,15 @@ def test_an_archive_path_that_is_a_file_is_a_clear_error(workdir: Path) -> None:
     (workdir / "not-a-folder").write_text("")
     result = CliRunner().invoke(cli, ["--archive", "not-a-folder", "run", "--feeds", "feeds.toml"])
     assert result.exit_code == 1 and "cannot use not-a-folder as the archive folder" in result.output
+
+
+def test_article_text_cannot_send_escape_sequences_to_the_terminal(workdir: Path) -> None:
+    folder = workdir / "hostile"
+    folder.mkdir()
+    (folder / "000_0123456789abcdef.txt").write_text(
+        " date 2025-09-01 \x1b]0;pwned\x07\x1b[2J\x1b[31mML-1 approved\x1b[0m\n\nThe ML-1 railway was approved.\n",
+        encoding="utf-8",
+    )
+    assert invoke("backfill", "--from-dir", str(folder)).exit_code == 0
+    listing = invoke("articles").output + invoke("timeline", "ml-1").output
+    assert "ML-1 approved" in listing and "\x1b" not in listing and "\x07" not in listing
