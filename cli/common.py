@@ -37,6 +37,15 @@ def settings_from(ctx: click.Context) -> Settings:
     return load_checked_settings(**ctx.obj)
 
 
+def export_store(settings: Settings) -> None:
+    """Put the store, archive and config file in the environment the Prefect runs read their settings from, so
+    that a database password never becomes a flow-run parameter (shown in the UI and the API)."""
+    os.environ["CPEC_WATCH_DB"] = settings.db
+    os.environ["CPEC_WATCH_ARCHIVE"] = str(settings.archive)
+    if settings.config is not None:
+        os.environ["CPEC_WATCH_CONFIG"] = str(settings.config)
+
+
 def use_prefect(flag: bool | None, settings: Settings) -> bool:
     """Prefect only when asked (``--prefect``, or ``prefect = true`` / CPEC_WATCH_PREFECT=1), whatever
     PREFECT_API_URL says: it only names the server a Prefect run reports to."""

@@ -19,7 +19,15 @@ from typing import Any
 
 import click
 
-from cpec_watch.cli.common import echo_json, exit_if_stopped, handle_errors, settings_from, stoppable, use_prefect
+from cpec_watch.cli.common import (
+    echo_json,
+    exit_if_stopped,
+    export_store,
+    handle_errors,
+    settings_from,
+    stoppable,
+    use_prefect,
+)
 from cpec_watch.cli.digest import digest
 from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
 from cpec_watch.flows.report import summary_text
@@ -79,12 +87,8 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
     if use_prefect(prefect, settings):
         from cpec_watch.flows.prefect_flows import monitor
 
-        data = monitor(
-            feeds=str(feeds_file) if feeds_file else None,
-            db=settings.db,
-            archive=str(settings.archive),
-            config=str(settings.config) if settings.config else None,
-        )
+        export_store(settings)  # the run reads them from its environment: no password in its parameters
+        data = monitor(feeds=str(feeds_file) if feeds_file else None)
         click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
     from cpec_watch.flows.runs import monitor_pass
@@ -143,15 +147,13 @@ def backfill(
     if use_prefect(prefect, settings):
         from cpec_watch.flows.prefect_flows import backfill as backfill_flow
 
+        export_store(settings)
         data = backfill_flow(
             from_dir=str(from_dir) if from_dir else None,
             urls=urls,
             feeds=str(feeds_file) if feeds_file else None,
             since=since_d,
             until=until_d,
-            db=settings.db,
-            archive=str(settings.archive),
-            config=str(settings.config) if settings.config else None,
         )
         click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
@@ -204,6 +206,7 @@ def serve(ctx: click.Context) -> None:
         )
     from cpec_watch.flows.prefect_flows import serve_all
 
+    export_store(settings)  # the served runs inherit it; their parameters carry no password
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
         serve_all(settings)
     click.echo("serve: stopped; the schedules are paused until the next serve")

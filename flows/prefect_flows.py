@@ -149,18 +149,12 @@ def _artifact_key(name: str) -> str:
 
 def serve_all(settings: Settings) -> None:
     """Serve the ``monitor`` and ``digest`` schedules and the ``backfill`` deployment from this process, against
-    the Prefect server ``PREFECT_API_URL`` names, until Ctrl-C (which pauses the schedules)."""
-    where = {
-        "db": settings.db,
-        "archive": str(settings.archive),
-        "config": str(settings.config) if settings.config else None,
-    }
+    the Prefect server ``PREFECT_API_URL`` names, until Ctrl-C (which pauses the schedules). The runs read the
+    store and config from the environment they inherit, so no password is a deployment parameter."""
     times = settings.schedules
     deployments = [
-        monitor.to_deployment(
-            "monitor", schedule=Cron(times.monitor, timezone=times.timezone), concurrency_limit=1, parameters=where
-        ),
-        digest.to_deployment("digest", schedule=Cron(times.digest, timezone=times.timezone), parameters=where),
-        backfill.to_deployment("backfill", parameters=where),
+        monitor.to_deployment("monitor", schedule=Cron(times.monitor, timezone=times.timezone), concurrency_limit=1),
+        digest.to_deployment("digest", schedule=Cron(times.digest, timezone=times.timezone)),
+        backfill.to_deployment("backfill"),
     ]
     serve(*deployments)  # type: ignore[arg-type]  # sync here: to_deployment returns the deployment itself
