@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cpec_watch.failpoints import crash_point
 from cpec_watch.models import SeedText
 from cpec_watch.parsers import seedformat
 from cpec_watch.storage.locks import file_lock
@@ -35,6 +36,7 @@ def write_article(folder: Path, key: str, text: SeedText) -> str:
         path = folder / seedformat.archive_name(seedformat.next_number(p.name for p in archive_files(folder)), key)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(seedformat.render(text), encoding="utf-8")
+        crash_point("archive-write")
         os.replace(tmp, path)
         return path.name
 

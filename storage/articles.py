@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from cpec_watch.failpoints import crash_point
 from cpec_watch.models import Article, Outcome, SeedText
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
@@ -135,6 +136,7 @@ def store_article(
             return _existing(sess, key, text_hash)  # type: ignore[return-value]
         article = sess.exec(select(ArticleRow).where(ArticleRow.url_key == key)).one()
         insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
+        crash_point("article-insert")
         sess.commit()
     if archive_dir is not None:
         write_archive_file(sess, article, archive_dir, archive_source)
@@ -149,6 +151,7 @@ def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, so
         paragraphs = tuple(p for p in article.body.split("\n\n") if p)
         text = SeedText(article.published, article.title, paragraphs)
         name = archive.write_article(archive_dir, article.url_key, text)
+    crash_point("archive-record")
     article.archive_file = name
     sess.add(article)
     sess.commit()

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage")
-SHARED = {"cpec_watch", "cpec_watch.models", "cpec_watch.retry"}
+SHARED = {"cpec_watch", "cpec_watch.models", "cpec_watch.retry", "cpec_watch.failpoints"}
 ALLOWED = {
     "parsers": {"parsers"},
     "config": {"config"},
