@@ -11,10 +11,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
+from tests.support.responder import Responder
 
 UTC = datetime.UTC
 HOSTILE = '<script>alert(1)</script> & "CPEC"'
@@ -217,7 +218,7 @@ def webhook_server(failures: tuple[int, ...] = (), *, slack: bool = True) -> Ite
     hook = Webhook(url="", failures=list(failures))
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Responder):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with lock:
@@ -228,22 +229,11 @@ def webhook_server(failures: tuple[int, ...] = (), *, slack: bool = True) -> Ite
                 if failure is None and not problems:
                     hook.received.append(json.loads(raw))
             if failure is not None:
-                self._answer(failure, b"rate_limited" if failure == 429 else b"server_error", {"Retry-After": "1"})
+                self.respond(failure, b"rate_limited" if failure == 429 else b"server_error", {"Retry-After": "1"})
             elif problems:
-                self._answer(400, ("invalid_blocks: " + "; ".join(problems)).encode(), {})
+                self.respond(400, ("invalid_blocks: " + "; ".join(problems)).encode(), {})
             else:
-                self._answer(200, b"ok", {})
-
-        def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
+                self.respond(200, b"ok", {})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -21,21 +21,22 @@ from cpec_watch.config.settings import FetchSettings
 from cpec_watch.flows.fetch import Fetcher, FetchTimeout, Refused, TooLarge
 from cpec_watch.flows.guard import GuardError, is_public, target
 from cpec_watch.retry import RetryPolicy
+from tests.support.responder import Responder
 
 BOMB = gzip.compress(b"\0" * 30_000_000)  # 30 MB of zeros in about 30 KB
 
 
-class Hostile(BaseHTTPRequestHandler):
+class Hostile(Responder):
     def do_GET(self) -> None:
         port = self.server.server_address[1]
         if self.path == "/to-private":
-            self._send(302, b"", {"Location": f"http://127.0.0.2:{port}/feed.xml"})
+            self.respond(302, b"", {"Location": f"http://127.0.0.2:{port}/feed.xml"})
         elif self.path == "/to-metadata":
-            self._send(302, b"", {"Location": "http://169.254.169.254/latest/meta-data/"})
+            self.respond(302, b"", {"Location": "http://169.254.169.254/latest/meta-data/"})
         elif self.path == "/bomb":
-            self._send(200, BOMB, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
+            self.respond(200, BOMB, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
         elif self.path == "/report.pdf":
-            self._send(200, b"%PDF-1.7 ...", {"Content-Type": "application/pdf"})
+            self.respond(200, b"%PDF-1.7 ...", {"Content-Type": "application/pdf"})
         elif self.path == "/trickle":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -45,18 +46,7 @@ class Hostile(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.1)
         else:
-            self._send(200, b"<rss version='2.0'><channel><title>ok</title></channel></rss>", {})
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            self.respond(200, b"<rss version='2.0'><channel><title>ok</title></channel></rss>", {})
 
 
 @pytest.fixture(scope="module")
