@@ -11,6 +11,7 @@ Exceptions::
     ├── HTTPError              4xx/5xx (after retries for 5xx and 429)
     ├── TooLarge               body over the size cap
     ├── Refused                not http(s), a non-public address (the network guard), or not a web page
+    ├── AlreadyHave            a redirect's target is a page we have (its body is never downloaded)
     ├── FetchTimeout           connect, read or total time exceeded
     └── TransportError         refused, reset, DNS, bad URL
         └── Unreachable        the host's name does not resolve or it refuses connections: not retried, and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -48,6 +50,10 @@ class TooLarge(FetchError):
 
 class Refused(FetchError):
     pass
+
+
+class AlreadyHave(FetchError):
+    """A redirect leads to a page this pass has already fetched or the store already holds."""
 
 
 class FetchTimeout(FetchError):
@@ -136,9 +142,12 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str | None = None,
         page: bool = False,
+        wanted: Callable[[str], bool] | None = None,
     ) -> FetchResult:
         """GET with retries; raises a FetchError subclass when no usable answer came. ``page``: the answer must be
-        a web page (HTML or text), so a PDF or an image is refused before it is read."""
+        a web page (HTML or text), so a PDF or an image is refused before it is read. ``wanted``: asked about each
+        redirect target; False stops there (:class:`AlreadyHave`), so a page reached through an aggregator's
+        redirector is not downloaded again."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -155,7 +164,7 @@ class Fetcher:
         def attempt(_: int) -> FetchResult:
             try:
                 with self._host_slot(url):
-                    return self._get_once(url, headers, page)
+                    return self._get_once(url, headers, page, wanted)
             except Unreachable as exc:
                 self._unreachable[host] = str(exc)
                 raise
@@ -168,7 +177,9 @@ class Fetcher:
 
         return self.policy.call(attempt)
 
-    def _get_once(self, url: str, headers: dict[str, str], page: bool) -> FetchResult:
+    def _get_once(
+        self, url: str, headers: dict[str, str], page: bool, wanted: Callable[[str], bool] | None
+    ) -> FetchResult:
         deadline = time.monotonic() + self.settings.total_timeout
         for _ in range(MAX_REDIRECTS + 1):
             pinned = self._target(url)
@@ -179,6 +190,8 @@ class Fetcher:
                     location = response.headers.get("Location")
                     if response.is_redirect and location:
                         url = urljoin(url, location)
+                        if wanted is not None and not wanted(url):
+                            raise AlreadyHave(f"redirects to {url}, a page already fetched")
                         continue
                     return self._answer(url, response, deadline, page)
             except httpx.TimeoutException as exc:

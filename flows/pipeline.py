@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cpec_watch.config.settings import ConfigError, Settings
-from cpec_watch.flows.fetch import Fetcher, FetchError, FetchResult
+from cpec_watch.flows.fetch import AlreadyHave, Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
@@ -74,6 +74,12 @@ class Pipeline:
                 return False
             self._claimed.add(key)
             return True
+
+    def wants_page(self, url: str) -> bool:
+        """Whether a redirect target still needs fetching: not claimed in this pass, not in the store."""
+        key = url_key(canonical_url(url))
+        with session(self.engine) as sess:
+            return is_new_entry(sess, key) and self.claim(key)
 
     def screen(self, entry: FeedEntry, source: FeedSource) -> str:
         """yes / maybe / no from the entry's own text (every entry of a topical feed is a maybe)."""
@@ -213,8 +219,10 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
             if pipe.stop.requested():  # aborted, not failed: the next pass reads it
                 return Outcome.INTERRUPTED
             outcome, article_id, detail = Outcome.FAILED, None, f"{type(exc).__name__}: {exc}"
-            if isinstance(exc, FetchError):
-                outcome, detail = Outcome.FAILED, str(exc)
+            if isinstance(exc, AlreadyHave):  # the page it leads to was fetched once already
+                outcome, detail = Outcome.DUPLICATE, "same url"
+            elif isinstance(exc, FetchError):
+                detail = str(exc)
                 pipe.log.warning("page %s failed: %s", link, exc)
             else:
                 pipe.log.exception("page %s failed", link)
@@ -271,7 +279,9 @@ def _ingest(
 
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
-    result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml", page=True)
+    result = pipe.fetcher.get(
+        link, accept="text/html,application/xhtml+xml", page=True, wanted=lambda target: pipe.wants_page(target)
+    )
     page = extract_page(result.body, result.url, reference=entry.summary or None)  # a longer summary: fall back
     canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
     return Article(

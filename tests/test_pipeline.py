@@ -239,3 +239,11 @@ def test_a_windowed_backfill_leaves_the_rest_of_the_feed_to_the_next_run(
     )
     after = monitor_pass(settings, feeds_file=feeds)
     assert after.reports[0].status == 200 and after.total("stored") == 2  # not a 304 that hides them
+
+
+def test_a_page_reached_directly_and_through_a_redirector_is_fetched_once(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    page = "/tribune/story/2025/09/20/khunjerab-border-trade-reopens"
+    feeds = feed_list(server, tmp_path, ["/feeds/malformed.xml", "/feeds/mislabeled-charset.xml", "/feeds/tribune.xml"])
+    summary = monitor_pass(settings_for(db_url, tmp_path), feeds_file=feeds)
+    assert server.hits(page) == 1  # the redirector's Location was enough to know it
+    assert summary.total("duplicate") + summary.total("seen") >= 2
