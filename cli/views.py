@@ -59,6 +59,10 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         failing = row["last_error"] and row["consecutive_failures"]
         state = "never polled" if row["last_polled"] is None else f"ERROR {row['last_error']}" if failing else "ok"
+        if failing and row["next_poll"]:
+            state += f" (resting until {row['next_poll']})"
+        elif row["stale"]:
+            state = f"stale: nothing new since {row['last_new_entry']}"
         echo_line(
             f"{row['name'][:22]:<22} {row['last_status'] or '-'!s:>4}  {row['entries_seen']:>5} seen  "
             f"{state}  {row['url']}"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,7 +44,7 @@ from cpec_watch.storage.articles import (
     write_missing_archive_files,
 )
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.feeds import record_feed_error, record_feed_success, validators
+from cpec_watch.storage.feeds import record_feed_error, record_feed_success, resting_until, validators
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -125,8 +125,11 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     if pipe.stop.requested():  # not started: nothing about the feed is touched
         return FeedReport(source.url, source.name, interrupted=True)
     with session(pipe.engine) as sess:
+        rest = None if window else resting_until(sess, source, datetime.now(UTC))
         etag, last_modified = (None, None) if window else validators(sess, source)
         retry = entries_to_retry(sess, source.url)
+    if rest is not None:  # failing again and again: polled less often until it answers
+        return FeedReport(source.url, source.name, resting_until=rest.isoformat(timespec="minutes"))
     try:
         result = pipe.fetcher.get(source.url, accept=FEED_ACCEPT, etag=etag, last_modified=last_modified)
     except Exception as exc:
@@ -157,7 +160,8 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
     if pipe.stop.requested():  # entries were left unhandled: keep the old validators so they are fetched again
         return replace(report, interrupted=True)
     if window is None:  # a windowed backfill skipped entries: the next monitor run must still see them
-        _feed_succeeded(pipe, source, result, entries=len(parsed.entries), warning=parsed.error)
+        new = sum(n for outcome, n in report.counts.items() if outcome not in (Outcome.SEEN, READ_UNDECIDED))
+        _feed_succeeded(pipe, source, result, entries=len(parsed.entries), new=new, warning=parsed.error)
     return report
 
 
@@ -169,7 +173,7 @@ def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | N
 
 
 def _feed_succeeded(
-    pipe: Pipeline, source: FeedSource, result: FetchResult, *, entries: int, warning: str | None = None
+    pipe: Pipeline, source: FeedSource, result: FetchResult, *, entries: int, new: int = 0, warning: str | None = None
 ) -> None:
     with session(pipe.engine) as sess:
         record_feed_success(
@@ -179,6 +183,7 @@ def _feed_succeeded(
             etag=result.etag,
             last_modified=result.last_modified,
             entries=entries,
+            new_entries=new,
             warning=warning,
         )
 

@@ -20,6 +20,7 @@ class FeedReport:
     entries: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False  # the pass was stopped before this feed was (fully) handled
+    resting_until: str | None = None  # failing again and again: not polled before then
 
     def add(self, outcome: str) -> FeedReport:
         return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
@@ -60,6 +61,7 @@ class RunSummary:
             "seeds_imported": self.seeds_imported,
             "interrupted": self.interrupted,
             "feeds_not_finished": sum(1 for r in self.reports if r.interrupted),
+            "feeds_resting": [{"name": r.name, "until": r.resting_until} for r in self.reports if r.resting_until],
             "feeds_polled": len(self.reports),
             "feeds_failed": [
                 {"url": r.url, "name": r.name, "status": r.status, "error": r.error} for r in self.failed_feeds
@@ -103,9 +105,11 @@ def summary_text(data: dict[str, Any]) -> str:
     if data["seeds_imported"]:
         lines.append(f"imported {data['seeds_imported']} seed article(s) from seeds/")
     failed = data["feeds_failed"]
-    ok = data["feeds_polled"] - len(failed) - data["feeds_not_finished"]
-    lines.append(f"sources: {ok} ok, {len(failed)} failed")
+    resting = data["feeds_resting"]
+    ok = data["feeds_polled"] - len(failed) - data["feeds_not_finished"] - len(resting)
+    lines.append(f"sources: {ok} ok, {len(failed)} failed" + (f", {len(resting)} resting" if resting else ""))
     lines += [f"  FAILED {f['name']} ({f['url']}): {f['error']}" for f in failed]
+    lines += [f"  resting {r['name']}: failing again and again, next polled after {r['until']}" for r in resting]
     lines += [
         f"  warning {s['name']}: {s['warning']}" for s in data["sources"] if s.get("warning") and not s.get("error")
     ]

@@ -1,14 +1,45 @@
-"""Feed state: conditional-GET validators and health, one row per feed URL."""
+"""Feed state: conditional-GET validators and health, one row per feed URL.
+
+A feed that keeps failing rests between polls, longer each time (from 30 minutes after its third failure, doubling,
+at most a day, as Miniflux's error limit does), until it answers again. A feed that answers but brings nothing new
+for ``STALE_AFTER`` is stale: a silent source must not read as "no news".
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from cpec_watch.models import FeedSource
 from cpec_watch.storage.db import insert_ignore
 from cpec_watch.storage.models import Feed, utcnow
+
+REST_AFTER = 3  # failures in a row before a feed starts resting
+FIRST_REST, LONGEST_REST = timedelta(minutes=30), timedelta(days=1)
+STALE_AFTER = timedelta(hours=48)
+
+
+def resting_until(sess: Session, source: FeedSource, now: datetime) -> datetime | None:
+    """When a failing feed may be polled again, or None when it may be polled now."""
+    feed = sess.exec(select(Feed).where(Feed.url == source.url)).first()
+    if feed is None or feed.next_poll is None:
+        return None
+    next_poll = _aware(feed.next_poll)
+    return next_poll if next_poll > now else None
+
+
+def is_stale(feed: Feed, now: datetime) -> bool:
+    """Answering, but with nothing new for longer than ``STALE_AFTER``."""
+    return (
+        feed.consecutive_failures == 0
+        and feed.last_new_entry is not None
+        and now - _aware(feed.last_new_entry) > STALE_AFTER
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands datetimes back naive
 
 
 def validators(sess: Session, source: FeedSource) -> tuple[str | None, str | None]:
@@ -37,6 +68,7 @@ def record_feed_success(
     etag: str | None,
     last_modified: str | None,
     entries: int,
+    new_entries: int = 0,
     warning: str | None = None,
 ) -> None:
     """A poll that got an answer we could use (200 or 304); ``warning`` keeps a parse problem visible."""
@@ -47,8 +79,10 @@ def record_feed_success(
         feed.etag, feed.last_modified = etag, last_modified
     feed.last_status, feed.last_error = status, warning
     feed.last_polled, feed.last_success = now, now
-    feed.consecutive_failures, feed.failing_since = 0, None
+    feed.consecutive_failures, feed.failing_since, feed.next_poll = 0, None, None
     feed.entries_seen += entries
+    if new_entries or feed.last_new_entry is None:  # first sight counts as fresh
+        feed.last_new_entry = now
     sess.add(feed)
     sess.commit()
 
@@ -59,6 +93,8 @@ def record_feed_error(sess: Session, source: FeedSource, error: str, status: int
     feed.last_status, feed.last_error, feed.last_polled = status, error, now
     feed.consecutive_failures += 1
     feed.failing_since = feed.failing_since or now
+    if feed.consecutive_failures >= REST_AFTER:
+        feed.next_poll = now + min(FIRST_REST * 2 ** (feed.consecutive_failures - REST_AFTER), LONGEST_REST)
     sess.add(feed)
     sess.commit()
 

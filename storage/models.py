@@ -40,6 +40,8 @@ class Feed(SQLModel, table=True):
     failing_since: datetime | None = None
     consecutive_failures: int = 0
     entries_seen: int = 0
+    last_new_entry: datetime | None = None  # the last poll that brought an entry not seen before
+    next_poll: datetime | None = None  # a failing feed rests until then
 
 
 class Story(SQLModel, table=True):

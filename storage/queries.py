@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.feeds import list_feeds
+from cpec_watch.storage.feeds import is_stale, list_feeds
 from cpec_watch.storage.tracking import FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
 
 
@@ -37,7 +37,7 @@ def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]
 
 
 def feed_rows(db_url: str) -> list[dict[str, Any]]:
-    engine = open_engine(db_url, create=False)
+    engine, now = open_engine(db_url, create=False), datetime.now(UTC)
     with session(engine) as sess:
         rows = [
             {
@@ -49,6 +49,9 @@ def feed_rows(db_url: str) -> list[dict[str, Any]]:
                 "entries_seen": f.entries_seen,
                 "consecutive_failures": f.consecutive_failures,
                 "failing_since": f.failing_since.isoformat(timespec="seconds") if f.failing_since else None,
+                "last_new_entry": f.last_new_entry.isoformat(timespec="seconds") if f.last_new_entry else None,
+                "stale": is_stale(f, now),
+                "next_poll": f.next_poll.isoformat(timespec="seconds") if f.next_poll else None,
             }
             for f in list_feeds(sess)
         ]

@@ -247,3 +247,16 @@ def test_a_page_reached_directly_and_through_a_redirector_is_fetched_once(db_url
     summary = monitor_pass(settings_for(db_url, tmp_path), feeds_file=feeds)
     assert server.hits(page) == 1  # the redirector's Location was enough to know it
     assert summary.total("duplicate") + summary.total("seen") >= 2
+
+
+def test_a_feed_that_keeps_failing_rests_and_the_summary_says_so(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    feeds = feed_list(server, tmp_path, ["/feeds/down.xml", "/feeds/dawn.xml"])
+    settings = settings_for(db_url, tmp_path)
+    for _ in range(3):  # three failing passes in a row
+        assert [f["name"] for f in monitor_pass(settings, feeds_file=feeds).to_json()["feeds_failed"]] == ["down.xml"]
+    asked = server.hits("/feeds/down.xml")
+    fourth = monitor_pass(settings, feeds_file=feeds)
+    assert server.hits("/feeds/down.xml") == asked  # resting: not asked again yet
+    assert [r["name"] for r in fourth.to_json()["feeds_resting"]] == ["down.xml"]
+    assert "resting down.xml: failing again and again, next polled after" in fourth.to_text()
+    assert "sources: 1 ok, 0 failed, 1 resting" in fourth.to_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,15 @@ from cpec_watch.parsers import seedformat
 from cpec_watch.storage import archive
 from cpec_watch.storage.articles import is_new_entry, list_articles, record_entry, store_article
 from cpec_watch.storage.db import StorageError, open_engine, session
-from cpec_watch.storage.feeds import list_feeds, record_feed_error, record_feed_success, validators
+from cpec_watch.storage.feeds import (
+    REST_AFTER,
+    is_stale,
+    list_feeds,
+    record_feed_error,
+    record_feed_success,
+    resting_until,
+    validators,
+)
 from cpec_watch.storage.models import ArticleRow, SeenEntry, Story
 
 BODY = (
@@ -184,3 +192,28 @@ def test_two_processes_storing_copies_of_one_story_at_once_make_one_story(tmp_pa
         with session(engine) as sess:
             assert len({a.story_id for a in sess.exec(select(ArticleRow)).all()}) == 1
         engine.dispose()
+
+
+def test_a_feed_that_keeps_failing_rests_longer_each_time_until_it_answers(db_url: str) -> None:
+    engine = open_engine(db_url)
+    source = FeedSource("https://example.org/down", "Down")
+    with session(engine) as sess:
+        for _ in range(REST_AFTER - 1):
+            record_feed_error(sess, source, "HTTP 500")
+        now = datetime.now(UTC)
+        assert resting_until(sess, source, now) is None  # two failures: polled as usual
+        record_feed_error(sess, source, "HTTP 500")
+        first = resting_until(sess, source, now)
+        assert first is not None and timedelta(minutes=29) < first - now <= timedelta(minutes=31)
+        record_feed_error(sess, source, "HTTP 500")
+        second = resting_until(sess, source, now)
+        assert second is not None and second - now > timedelta(minutes=59)  # doubled
+        for _ in range(20):
+            record_feed_error(sess, source, "HTTP 500")
+        longest = resting_until(sess, source, now)
+        assert longest is not None and longest - now <= timedelta(days=1, minutes=1)  # at most a day
+        record_feed_success(sess, source, 200, etag=None, last_modified=None, entries=3, new_entries=1)
+        assert resting_until(sess, source, now) is None
+        [feed] = list_feeds(sess)
+        assert not is_stale(feed, now) and is_stale(feed, now + timedelta(hours=49))
+    engine.dispose()
