@@ -61,6 +61,11 @@ def echo_line(text: str) -> None:
     click.echo(_CONTROL.sub("", text))
 
 
+def mask_password(url: str) -> str:
+    """A database URL fit to print: its password, if any, replaced by ***."""
+    return re.sub(r"(//[^:/@]+:)[^@/]+@", r"\1***@", url)
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 

@@ -29,7 +29,7 @@ from cpec_watch.cli.common import (
     use_prefect,
 )
 from cpec_watch.cli.digest import digest
-from cpec_watch.cli.views import articles, feeds, items, reindex, timeline
+from cpec_watch.cli.views import articles, feeds, items, reindex, status, timeline
 from cpec_watch.flows.report import summary_text
 
 
@@ -212,7 +212,7 @@ def serve(ctx: click.Context) -> None:
     click.echo("serve: stopped; the schedules are paused until the next serve")
 
 
-for command in (articles, feeds, items, timeline, reindex, digest):
+for command in (articles, feeds, items, timeline, reindex, digest, status):
     cli.add_command(command)
 
 

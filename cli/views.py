@@ -1,12 +1,14 @@
-"""Read-only commands: articles, feeds, tracked items, timelines (they never import Prefect); reindex."""
+"""Read-only commands: articles, feeds, tracked items, timelines, status (they never import Prefect); reindex."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
+import httpx
 
-from cpec_watch.cli.common import echo_json, echo_line, handle_errors, settings_from
+from cpec_watch.cli.common import echo_json, echo_line, handle_errors, mask_password, settings_from
 from cpec_watch.flows.setup import user_catalogue
 
 
@@ -145,3 +147,47 @@ def reindex(ctx: click.Context, as_json: bool) -> None:
     settings = settings_from(ctx)
     count = reindex_store(settings.db, updates_finder(user_catalogue(settings)))
     echo_json({"updates": count}) if as_json else click.echo(f"reindexed: {count} update(s)")
+
+
+@click.command()
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context) -> None:
+    """Say where the store, the archive, the config file and the Prefect API are, and whether each answers.
+
+    Exits 1 when the store cannot be read.
+
+    \b
+    Examples:
+      cpec-watch status
+      cpec-watch --db postgresql://cpec@db.example.org/cpec status
+    """
+    from cpec_watch.storage.db import StorageError
+    from cpec_watch.storage.queries import store_summary
+
+    settings = settings_from(ctx)
+    try:
+        store, store_ok = f"ok, {store_summary(settings.db)}", True
+    except StorageError as exc:
+        store, store_ok = f"PROBLEM: {exc}", False
+    archive = settings.archive
+    files = len(list(archive.glob("*.txt"))) if archive.is_dir() else 0
+    writable = archive.is_dir() and os.access(archive, os.W_OK)
+    api = os.environ.get("PREFECT_API_URL")
+    for name, where, state in (
+        ("store", mask_password(settings.db), store),
+        ("archive", str(archive), f"ok, {files} file(s)" if writable else "not there yet or not writable"),
+        ("config", str(settings.config or "none: the defaults"), "ok" if settings.config else "-"),
+        ("prefect", api or "not configured", _prefect_state(api) if api else "runs in-process (--prefect to use it)"),
+    ):
+        echo_line(f"{name:<8} {where}\n         {state}")
+    if not store_ok:
+        raise SystemExit(1)
+
+
+def _prefect_state(api: str) -> str:
+    try:
+        answer = httpx.get(f"{api.rstrip('/')}/health", timeout=3)
+    except httpx.HTTPError as exc:
+        return f"PROBLEM: {type(exc).__name__}"
+    return "ok" if answer.status_code == 200 else f"PROBLEM: HTTP {answer.status_code}"

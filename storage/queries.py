@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import text
+
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import is_stale, list_feeds
 from cpec_watch.storage.tracking import FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
+
+TABLES = ("article", "itemupdate", "feed")
 
 
 def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
@@ -116,3 +120,12 @@ def reindex_store(db_url: str, find: FindUpdates) -> int:
         count = reindex(sess, find)
     engine.dispose()
     return count
+
+
+def store_summary(db_url: str) -> str:
+    """One line on the store: its articles, updates and feeds (StorageError when it cannot be opened)."""
+    engine = open_engine(db_url, create=False)
+    with engine.connect() as connection:
+        counts = [connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in TABLES]
+    engine.dispose()
+    return ", ".join(f"{n} {label}" for n, label in zip(counts, ("article(s)", "update(s)", "feed(s)"), strict=True))

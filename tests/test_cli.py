@@ -130,6 +130,7 @@ def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
         f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
         "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
         "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
+        "cli(['status'], standalone_mode=False); "
         "assert 'prefect' not in sys.modules, 'prefect imported'"
     )
     subprocess.run(
@@ -182,3 +183,16 @@ def test_article_text_cannot_send_escape_sequences_to_the_terminal(workdir: Path
     assert invoke("backfill", "--from-dir", str(folder)).exit_code == 0
     listing = invoke("articles").output + invoke("timeline", "ml-1").output
     assert "ML-1 approved" in listing and "\x1b" not in listing and "\x07" not in listing
+
+
+def test_status_says_where_everything_is_and_whether_it_answers(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = CliRunner().invoke(cli, ["status"])
+    assert missing.exit_code == 1 and "PROBLEM: no store at" in missing.output
+    assert invoke("backfill", "--from-dir", str(ROOT / "seeds")).exit_code == 0
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
+    shown = invoke("status")
+    assert shown.exit_code == 0
+    assert "ok, 5 article(s)" in shown.output and "ok, 5 file(s)" in shown.output
+    assert "prefect  http://127.0.0.1:9/api" in shown.output and "PROBLEM: ConnectError" in shown.output
+    masked = CliRunner().invoke(cli, ["--db", "postgresql://cpec:s3cret@127.0.0.1:1/x", "status"])
+    assert masked.exit_code == 1 and "s3cret" not in masked.output and "cpec:***@" in masked.output
