@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,7 +33,7 @@ from cpec_watch.parsers.feed import parse_feed
 from cpec_watch.parsers.fragment import fragment_paragraphs
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.relevance import DEFAULT_TERMS, RelevanceRules, is_about_cpec, screen
-from cpec_watch.parsers.status import item_updates
+from cpec_watch.parsers.status import updates_finder
 from cpec_watch.parsers.urls import canonical_url, is_undecodable_aggregator, unwrap_redirect, url_key
 from cpec_watch.retry import RetryPolicy
 from cpec_watch.storage.articles import (
@@ -85,9 +85,10 @@ class Pipeline:
         """yes / maybe / no from the entry's own text (every entry of a topical feed is a maybe)."""
         return "maybe" if source.topical else screen(entry.title, entry.summary, self.catalogue, self.rules)
 
-    def find_updates(self, title: str | None, paragraphs: Sequence[str]) -> list[Update]:
-        """What an article reports about the tracked items."""
-        return item_updates(title, paragraphs, self.catalogue)
+    @property
+    def find_updates(self) -> Callable[[str | None, Sequence[str]], list[Update]]:
+        """What an article reports about the tracked items (storage's tracking is handed this)."""
+        return updates_finder(self.catalogue)
 
     def track(self, article_id: int) -> None:
         """Record the tracked-item updates of a newly stored article (on failure the next run's repair retries)."""
@@ -284,9 +285,7 @@ def _ingest(
 
 
 def _fetch_article(pipe: Pipeline, link: str, entry: FeedEntry, source: FeedSource) -> Article:
-    result = pipe.fetcher.get(
-        link, accept="text/html,application/xhtml+xml", page=True, wanted=lambda target: pipe.wants_page(target)
-    )
+    result = pipe.fetcher.get(link, accept="text/html,application/xhtml+xml", page=True, wanted=pipe.wants_page)
     page = extract_page(result.body, result.url, reference=entry.summary or None)  # a longer summary: fall back
     canonical = canonical_url(_trusted_canonical(page.canonical_url, result.url))
     return Article(
