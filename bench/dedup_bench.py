@@ -3,8 +3,8 @@
 The store is grown to N = 250, 500, 1000, 2000 synthetic distinct articles (``synthetic_story``: ~300 words
 of template sentences about CPEC projects, varied with random places, firms, people and figures). For each of
 the last 100 inserts before each N, side by side: a brute-force lookup (the checks of
-``cpec_watch.storage.articles._matching_story`` against every stored article instead of those sharing an LSH band), the
-band lookup alone (``_matching_story`` itself), then ``store_article``. Medians over those 100 inserts. Every
+``cpec_watch.storage.stories.matching_story`` against every stored article instead of those sharing an LSH band), the
+band lookup alone (``matching_story`` itself), then ``store_article``. Medians over those 100 inserts. Every
 synthetic story is distinct, so N minus the number of stories formed counts false merges. Articles are dated
 over 300 days (``--undated``: no dates, so the story date window does not apply).
 
@@ -29,9 +29,10 @@ from sqlmodel import Session, col, select
 
 from cpec_watch.models import Article
 from cpec_watch.parsers import dedup
-from cpec_watch.storage.articles import ESTIMATE_SLACK, STORY_DAYS, _matching_story, store_article
+from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.models import ArticleRow, StoryBand
+from cpec_watch.storage.stories import ESTIMATE_SLACK, STORY_DAYS, matching_story
 
 PROJECTS = (
     "ML-1 railway upgrade",
@@ -475,7 +476,7 @@ def synthetic_story(rng: random.Random, index: int) -> tuple[str, date, tuple[st
 
 
 def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published: date | None) -> int | None:
-    """What matching costs without bands: ``_matching_story``'s checks against every stored article."""
+    """What matching costs without bands: ``matching_story``'s checks against every stored article."""
     near = []
     for story_id, article_id, signature, other_date in sess.exec(
         select(ArticleRow.story_id, ArticleRow.id, ArticleRow.signature, ArticleRow.published)
@@ -495,7 +496,7 @@ def brute_force_match(sess: Session, fp: dedup.Fingerprint, text: str, published
 
 
 def band_candidates(sess: Session, fp: dedup.Fingerprint) -> int:
-    """How many stored articles share a band with ``fp`` (the rows ``_matching_story`` reads)."""
+    """How many stored articles share a band with ``fp`` (the rows ``matching_story`` reads)."""
     return len(
         sess.exec(
             select(ArticleRow.id)
@@ -541,7 +542,7 @@ def run(sizes: list[int], window: int, seed: int, undated: bool) -> None:
                         t1 = time.perf_counter()
                         brute_force_match(sess, fp, data.text, data.published)
                         t2 = time.perf_counter()
-                        _matching_story(sess, fp, data.text, data.published)
+                        matching_story(sess, fp, data.text, data.published)
                         t3 = time.perf_counter()
                         cands.append(band_candidates(sess, fp))
                         fp_time.append(t1 - t0)

@@ -36,6 +36,15 @@ class FetchSettings(BaseModel):
     per_host: int = Field(2, gt=0)
 
 
+class BackfillSettings(BaseModel):
+    """How a folder backfill is split up: files per transaction, and processes reading them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch: int = Field(500, gt=0)  # files stored per transaction
+    workers: int = Field(0, ge=0)  # processes that read and analyse files; 0 = one per CPU
+
+
 class ScheduleSettings(BaseModel):
     """When ``cpec-watch serve`` runs the scheduled flows (cron expressions, in ``timezone``)."""
 
@@ -67,6 +76,7 @@ class Settings(BaseSettings):
     allow_private_networks: bool = False  # let feeds and pages on loopback/private addresses be fetched
     relevance_terms: list[str] = Field(default_factory=list)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    backfill: BackfillSettings = Field(default_factory=BackfillSettings)
     schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
     slack_webhook_url: SecretStr | None = None
     smtp_host: str | None = None
@@ -109,7 +119,7 @@ def load_settings(**overrides: Any) -> Settings:
         return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
     from_file: dict[str, Any] = {
-        key: raw[key] for key in ("db", "import_seeds", "fetch", "prefect", "schedules") if key in raw
+        key: raw[key] for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules") if key in raw
     }
     here = env_settings.config.parent
     for key in ("archive", "feeds"):  # paths in the file are relative to the file

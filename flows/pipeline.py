@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
@@ -27,7 +26,6 @@ from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.flows.stopping import Stop
 from cpec_watch.models import Article, FeedEntry, FeedSource, Outcome, Update
-from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.article import extract_page
 from cpec_watch.parsers.feed import parse_feed
 from cpec_watch.parsers.fragment import fragment_paragraphs
@@ -47,7 +45,6 @@ from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import record_feed_error, record_feed_success, resting_until, validators
 from cpec_watch.storage.tracking import track_article, track_untracked
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 READ = frozenset({Outcome.STORED, Outcome.DUPLICATE, Outcome.IRRELEVANT, Outcome.FAILED})  # a page was fetched
 READ_UNDECIDED = "read_undecided"  # counted besides the outcome: an entry whose own text did not decide
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -315,40 +312,6 @@ def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
             ingest_entry(pipe, FeedEntry(link=url), FeedSource(url, _host_name(url)), check_relevance=False)
         )
     return report
-
-
-def import_folder(pipe: Pipeline, folder: Path, source: str = "archive") -> FeedReport:
-    """Backfill from a folder of seed-format files, keeping each file's name and bytes in the archive.
-
-    Files not named ``NNN_<16 hex>.txt`` or without text are skipped; unreadable ones count as failed.
-    """
-    report = FeedReport(str(folder), source)
-    for path in sorted(folder.glob("*.txt")):
-        if pipe.stop.requested():  # each file is stored whole or not at all; the rest wait for the next run
-            return replace(report, interrupted=True)
-        parts = seedformat.split_archive_name(path.name)
-        try:
-            seed = seedformat.parse(path.read_text(encoding="utf-8")) if parts else None
-        except (OSError, UnicodeDecodeError) as exc:
-            pipe.log.warning("cannot read %s: %s", path, exc)
-            report = report.add(Outcome.FAILED)
-            continue
-        if parts is None or seed is None or not seed.paragraphs:
-            report = report.add(Outcome.SKIPPED)
-            continue
-        url = f"urn:cpec-watch:{source}:{path.stem}"
-        article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
-        with session(pipe.engine) as sess:
-            stored = store_article(sess, article, pipe.settings.archive, key=parts[1], archive_source=path)
-        if stored.outcome == Outcome.STORED:
-            pipe.track(stored.article_id)
-        report = report.add(stored.outcome)
-    return report
-
-
-def import_seeds(pipe: Pipeline) -> int:
-    """Import the shipped seeds (idempotent), so the store is never empty; returns how many were new."""
-    return import_folder(pipe, SEEDS_DIR, "seed").stored
 
 
 def repair(pipe: Pipeline) -> int:

@@ -13,16 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cpec_watch.config.settings import ConfigError, Settings
+from cpec_watch.flows.backfill import import_folder, import_seeds
 from cpec_watch.flows.digests import digest_pass, report_json
-from cpec_watch.flows.pipeline import (
-    Pipeline,
-    import_folder,
-    import_seeds,
-    ingest_urls,
-    open_pipeline,
-    poll_feed,
-    repair,
-)
+from cpec_watch.flows.pipeline import Pipeline, ingest_urls, open_pipeline, poll_feed, repair
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.flows.stopping import Stop
 from cpec_watch.models import FeedSource

@@ -13,9 +13,9 @@ Weak (ambiguous) aliases count only when a `requires` word of their item occurs 
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -119,6 +119,11 @@ class Catalogue:
         return {item.slug: item for item in self.items}
 
     @cached_property
+    def _prefixes(self) -> frozenset[str]:
+        """Every leading part of an index key: a token run that is none of them cannot grow into a name."""
+        return frozenset(key[:end] for key in self._index[0] for end in range(1, len(key) + 1))
+
+    @cached_property
     def _index(self) -> tuple[dict[str, tuple[str, bool] | None], int]:
         index: dict[str, tuple[str, bool] | None] = {}
         longest = 1
@@ -212,45 +217,67 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in ((a, len(text[:b].rstrip())) for a, b in spans) if text[a:b].strip()]
 
 
-def find_mentions(text: str, catalogue: Catalogue) -> list[Mention]:
-    """Every catalogue item mentioned in ``text``, in order; longest alias wins, weak aliases need context."""
-    index, longest = catalogue._index
+def find_mentions(text: str, catalogue: Catalogue, *more: Catalogue) -> list[Mention]:
+    """Every catalogue item mentioned in ``text``, in order; longest alias wins, weak aliases need context.
+
+    With ``more`` catalogues, each is matched on its own (over one tokenization) and their mentions follow.
+    """
     tokens = list(_TOKEN.finditer(text))
-    joins = [bool(_JOINER.fullmatch(text, a.end(), b.start())) for a, b in itertools.pairwise(tokens)]
-    sentences = split_sentences(text)
+    lowered = [token.group().lower() for token in tokens]
+    joined: dict[int, bool] = {}
+
+    def joins(j: int) -> bool:  # whether token j and j + 1 may be one name ("ML-1", "ML 1")
+        if j not in joined:
+            joined[j] = bool(_JOINER.fullmatch(text, tokens[j].end(), tokens[j + 1].start()))
+        return joined[j]
+
+    sentences: list[tuple[int, int]] = []
     mentions: list[Mention] = []
-    i = 0
-    while i < len(tokens):
-        hit = _longest_at(tokens, joins, i, index, longest)
-        if hit is None:
-            i += 1
-            continue
-        first, (last, target) = i, hit
-        i = last + 1
-        if target is None:
-            continue
-        slug, weak = target
-        start, end = tokens[first].start(), tokens[last].end()
-        sentence = _sentence_of(sentences, text, start)
-        if weak and not catalogue._requires[slug].search(sentence):
-            continue
-        if slug in catalogue._excludes and catalogue._excludes[slug].search(sentence):
-            continue
-        mentions.append(Mention(slug, start, end, text[start:end], sentence))
+    for names in (catalogue, *more):
+        index, longest = names._index
+        i = 0
+        while i < len(tokens):
+            hit = _longest_at(lowered, joins, i, index, longest, names._prefixes)
+            if hit is None:
+                i += 1
+                continue
+            first, (last, target) = i, hit
+            i = last + 1
+            if target is None:
+                continue
+            slug, weak = target
+            start, end = tokens[first].start(), tokens[last].end()
+            sentences = sentences or split_sentences(text)
+            sentence = _sentence_of(sentences, text, start)
+            if weak and not names._requires[slug].search(sentence):
+                continue
+            if slug in names._excludes and names._excludes[slug].search(sentence):
+                continue
+            mentions.append(Mention(slug, start, end, text[start:end], sentence))
     return mentions
 
 
-def _longest_at(tokens, joins, i, index, longest) -> tuple[int, tuple[str, bool] | None] | None:
+def _longest_at(
+    lowered: list[str],
+    joins: Callable[[int], bool],
+    i: int,
+    index: dict[str, tuple[str, bool] | None],
+    longest: int,
+    prefixes: frozenset[str],
+) -> tuple[int, tuple[str, bool] | None] | None:
+    """The longest name starting at token ``i`` (a plural "s" allowed): (its last token, its target)."""
     found = None
     key = ""
-    for j in range(i, min(i + longest, len(tokens))):
-        if j > i and not joins[j - 1]:
+    for j in range(i, min(i + longest, len(lowered))):
+        if j > i and not joins(j - 1):
             break
-        key += tokens[j].group().lower()
+        key += lowered[j]
         if key in index:
             found = (j, index[key])
         elif key.endswith("s") and key[:-1] in index:
             found = (j, index[key[:-1]])
+        if key not in prefixes:
+            break
     return found
 
 

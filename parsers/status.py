@@ -216,7 +216,7 @@ def _scan_block(
     """Claims of one paragraph (or the headline); returns the groups of its first sentence naming an item."""
     spans = split_sentences(block)
     per_sentence: list[list[Mention]] = [[] for _ in spans]
-    for mention in find_mentions(block, catalogue) + find_mentions(block, _load().anchors):
+    for mention in find_mentions(block, catalogue, _load().anchors):
         index = next(i for i, (a, b) in enumerate(spans) if a <= mention.start < b)
         per_sentence[index].append(mention)
     first: list[_Group] = []
@@ -238,6 +238,8 @@ def _scan_block(
         how = "reference"
         if not referred and headline and index < LEAD_SENTENCES:
             referred, how = headline, "headline"
+        if not referred:  # no item to credit a cue to
+            continue
         for cue in _cues(sentence):
             # the referred-to mentions stand just before the sentence
             _credit(catalogue, [_Group(-1, -1, g.slugs, False) for g in referred], cue, sentence, where, how, found)

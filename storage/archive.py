@@ -58,6 +58,28 @@ def copy_file(folder: Path, source: Path) -> str:
         return target.name
 
 
+def copy_files(folder: Path, sources: list[Path]) -> dict[str, str]:
+    """:func:`copy_file` for many files under one lock and one listing of the folder; ``{key: file name}``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder):
+        present = archive_files(folder)
+        names = {p.name for p in present}
+        by_key = {parts[1]: p.name for p in present if (parts := seedformat.split_archive_name(p.name))}
+        number = seedformat.next_number(names)
+        for source in sources:
+            _, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
+            if key in by_key:
+                continue
+            name = source.name
+            if name in names:  # the number is taken by another article: number on
+                name, number = seedformat.archive_name(number, key), number + 1
+            (folder / name).write_bytes(source.read_bytes())
+            names.add(name)
+            by_key[key] = name
+            number = max(number, seedformat.next_number([name]))
+    return by_key
+
+
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One writer numbers files at a time, across processes on this machine."""

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cpec_watch.failpoints import crash_point
@@ -17,13 +13,11 @@ from cpec_watch.models import Article, Outcome, SeedText
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
-from cpec_watch.storage.db import insert_ignore, sqlite_file_lock
-from cpec_watch.storage.models import ArticleRow, SeenEntry, Story, StoryBand, row_id, utcnow
+from cpec_watch.storage.db import insert_ignore
+from cpec_watch.storage.models import ArticleRow, SeenEntry, row_id, utcnow
+from cpec_watch.storage.stories import insert_article, story_lock
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again
-_STORY_LOCK = threading.Lock()
-STORY_DAYS = 14  # dated copies of one story are at most this far apart
-ESTIMATE_SLACK = 0.06  # candidates this far below the threshold are checked exactly
 
 
 @dataclass(frozen=True)
@@ -107,40 +101,23 @@ def store_article(
     if existing is not None:
         return existing
     fingerprint = dedup.fingerprint(data.text)
-    with _story_lock(sess):  # two copies of one story stored at once must not start two stories
-        story_id = _matching_story(sess, fingerprint, data.text, data.published)
-        if story_id is None:
-            story = Story()
-            sess.add(story)
-            sess.flush()
-            story_id = row_id(story)
-        inserted = insert_ignore(
-            sess,
-            ArticleRow,
-            dict(
-                url_key=key,
-                url=data.url,
-                canonical_url=data.canonical_url,
-                source=data.source,
-                title=data.title,
-                published=data.published,
-                fetched_at=utcnow(),
-                body=data.text,
-                content_hash=text_hash,
-                signature=" ".join(map(str, fingerprint.signature)),
-                story_id=story_id,
-            ),
-        )
-        if not inserted:  # another run stored it a moment ago
+    with story_lock(sess):  # two copies of one story stored at once must not start two stories
+        existing = _existing(sess, key, text_hash)  # another run may have stored it while we waited
+        if existing is not None:
             sess.rollback()
-            return _existing(sess, key, text_hash)  # type: ignore[return-value]
-        article = sess.exec(select(ArticleRow).where(ArticleRow.url_key == key)).one()
-        insert_ignore(sess, StoryBand, [dict(band=band, article_id=article.id) for band in fingerprint.bands])
-        crash_point("article-insert")
+            return existing
+        article_id, story_id = insert_article(sess, data, key, text_hash, fingerprint)
         sess.commit()
     if archive_dir is not None:
-        write_archive_file(sess, article, archive_dir, archive_source)
-    return Stored(Outcome.STORED, row_id(article), story_id)
+        write_archive_file(sess, _row(sess, article_id), archive_dir, archive_source)
+    return Stored(Outcome.STORED, article_id, story_id)
+
+
+def _row(sess: Session, article_id: int) -> ArticleRow:
+    row = sess.get(ArticleRow, article_id)
+    if row is None:
+        raise LookupError(f"no stored article {article_id}")
+    return row
 
 
 def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, source: Path | None = None) -> None:
@@ -157,17 +134,6 @@ def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, so
     sess.commit()
 
 
-@contextmanager
-def _story_lock(sess: Session) -> Iterator[None]:
-    """Serialize story assignment (until the commit): across threads, and across processes by a transaction
-    lock on PostgreSQL or a lock file beside a SQLite file."""
-    bind = sess.get_bind()
-    with _STORY_LOCK, sqlite_file_lock(bind.engine.url, "stories"):
-        if bind.dialect.name == "postgresql":
-            sess.exec(text("SELECT pg_advisory_xact_lock(731338)"))  # type: ignore[call-overload]
-        yield
-
-
 def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
     for condition, reason in (
         (ArticleRow.url_key == key, "same url"),
@@ -177,38 +143,6 @@ def _existing(sess: Session, key: str, text_hash: str) -> Stored | None:
         if found is not None:
             return Stored(Outcome.DUPLICATE, row_id(found), found.story_id, reason)
     return None
-
-
-def _matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, published: date | None) -> int | None:
-    """The story of the most similar stored article sharing an LSH band, if similar enough.
-
-    MinHash estimates are noisy (about ±0.03) and the best of many candidates is biased upwards,
-    so near candidates are checked on their exact shingle sets; a story also spans at most
-    STORY_DAYS between dated copies.
-    """
-    candidates = sess.exec(
-        select(ArticleRow.story_id, ArticleRow.signature, ArticleRow.body, col(ArticleRow.published))
-        .join(StoryBand, col(StoryBand.article_id) == col(ArticleRow.id))
-        .where(col(StoryBand.band).in_(fingerprint.bands))
-        .distinct()
-    ).all()
-    near = []
-    for story_id, signature, body, other_date in candidates:
-        if published and other_date and abs((published - other_date).days) > STORY_DAYS:
-            continue
-        other = dedup.Fingerprint(tuple(int(v) for v in signature.split()), ())
-        if dedup.similarity(fingerprint, other) >= dedup.SAME_STORY_THRESHOLD - ESTIMATE_SLACK:
-            near.append((story_id, body))
-    if not near:
-        return None
-    mine = dedup.shingles(text)
-    best, best_story = 0.0, None
-    for story_id, body in near:
-        theirs = dedup.shingles(body)
-        score = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-        if score > best:
-            best, best_story = score, story_id
-    return best_story if best >= dedup.SAME_STORY_THRESHOLD else None
 
 
 def list_articles(sess: Session, since: date | None = None) -> list[ArticleRow]:

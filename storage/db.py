@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -126,14 +127,21 @@ def session(engine: Engine) -> Session:
 
 
 def insert_ignore(sess: Session, model: type[SQLModel], rows: list[dict[str, Any]] | dict[str, Any]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING; returns how many rows were inserted."""
+    """INSERT … ON CONFLICT DO NOTHING (one statement, compiled once, for all rows); returns how many were inserted.
+
+    Every row names the same columns. It runs on the session's connection, past the ORM: nothing is flushed.
+    """
     rows = [rows] if isinstance(rows, dict) else rows
     if not rows:
         return 0
-    dialect = sess.get_bind().dialect.name
+    statement = _insert_ignore(sess.get_bind().dialect.name, model)
+    return len(sess.connection().execute(statement, rows).all())
+
+
+@cache
+def _insert_ignore(dialect: str, model: type[SQLModel]) -> Any:
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:
         raise StorageError(f"unsupported database dialect: {dialect}")
     keys = list(model.__table__.primary_key.columns)  # type: ignore[attr-defined]
-    statement = insert(model).values(rows).on_conflict_do_nothing().returning(*keys)  # type: ignore[attr-defined]
-    return len(sess.execute(statement).all())
+    return insert(model).on_conflict_do_nothing().returning(*keys)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
@@ -54,53 +55,81 @@ def track_article(sess: Session, article_id: int, find: FindUpdates) -> int:
     return created
 
 
+def track_read(sess: Session, article_id: int, story_id: int, updates: Sequence[Update]) -> int:
+    """Record updates already read from an article just inserted (untracked, undated, fetched today or imported).
+
+    A bulk import reads them in worker processes; this does not commit: the caller's batch transaction holds it
+    with the article.
+    """
+    day = sess.connection().execute(_STORY_DATE, {"story": story_id}).scalar()
+    created = _record_updates(sess, article_id, story_id, day, updates)
+    sess.connection().execute(_MARK_TRACKED, {"article": article_id})
+    return created
+
+
 def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
     paragraphs = [p for p in article.body.split("\n\n") if p]
-    day = _story_date(sess, article)
+    day = sess.connection().execute(_STORY_DATE, {"story": article.story_id}).scalar()
+    created = _record_updates(
+        sess, row_id(article), article.story_id, day, find(article.title, paragraphs), _fetch_day(article)
+    )
+    sess.connection().execute(_MARK_TRACKED, {"article": row_id(article)})
+    return created
+
+
+def _record_updates(
+    sess: Session,
+    article_id: int,
+    story_id: int,
+    day: date | None,
+    updates: Sequence[Update],
+    fetch_day: date | None = None,
+) -> int:
+    """One update per item per story (the surer reading wins), the article as one of its sources."""
+    conn = sess.connection()
     if day is not None:  # a dated copy dates the whole story
-        sess.exec(
-            sql_update(UpdateRow)
-            .where(
-                col(UpdateRow.story_id) == article.story_id,
-                col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > day),
-            )
-            .values(date=day)
-        )
+        conn.execute(_DATE_STORY, {"story": story_id, "day": day})
     created = 0
-    for found in find(article.title, paragraphs):
+    for found in updates:
         created += insert_ignore(
             sess,
             UpdateRow,
             dict(
                 item=found.slug,
-                story_id=article.story_id,
-                article_id=article.id,
+                story_id=story_id,
+                article_id=article_id,
                 status=found.status,
                 confidence=found.confidence,
                 evidence=found.evidence,
                 times=" | ".join(found.times),
                 amounts=" | ".join(found.amounts),
-                date=day if day is not None else _fetch_day(article),
+                date=day if day is not None else fetch_day,
                 created_at=utcnow(),
             ),
         )
-        row = sess.exec(
-            select(UpdateRow).where(UpdateRow.item == found.slug, UpdateRow.story_id == article.story_id)
-        ).one()
+        row = conn.execute(_UPDATE_ROW, {"item": found.slug, "story": story_id}).one()
         if found.status != UNINFORMATIVE and (row.status == UNINFORMATIVE or found.confidence > row.confidence):
+            changes = {"evidence": found.evidence, "confidence": found.confidence}
             if found.status != row.status:  # a copy that says more, or reads it more surely: new again
-                row.status, row.created_at = found.status, utcnow()
-            row.evidence, row.confidence = found.evidence, found.confidence
-            sess.add(row)
-        insert_ignore(sess, UpdateSource, dict(update_id=row.id, article_id=article.id))
-    article.tracked = True
-    sess.add(article)
+                changes |= {"status": found.status, "created_at": utcnow()}
+            conn.execute(sql_update(UpdateRow).where(col(UpdateRow.id) == row.id).values(**changes))
+        insert_ignore(sess, UpdateSource, dict(update_id=row.id, article_id=article_id))
     return created
 
 
-def _story_date(sess: Session, article: ArticleRow) -> date | None:
-    """The earliest publication date among the story's articles."""
-    return sess.exec(select(func.min(ArticleRow.published)).where(ArticleRow.story_id == article.story_id)).one()
+_STORY_DATE = select(func.min(ArticleRow.published)).where(col(ArticleRow.story_id) == bindparam("story"))
+_DATE_STORY = (
+    sql_update(UpdateRow)
+    .where(
+        col(UpdateRow.story_id) == bindparam("story"),
+        col(UpdateRow.date).is_(None) | (col(UpdateRow.date) > bindparam("day")),
+    )
+    .values(date=bindparam("day"))
+)
+_UPDATE_ROW = select(UpdateRow.id, UpdateRow.status, UpdateRow.confidence).where(
+    col(UpdateRow.item) == bindparam("item"), col(UpdateRow.story_id) == bindparam("story")
+)
+_MARK_TRACKED = sql_update(ArticleRow).where(col(ArticleRow.id) == bindparam("article")).values(tracked=True)
 
 
 def _fetch_day(article: ArticleRow) -> date | None:

@@ -6,13 +6,17 @@ light rewrite, another JCC meeting, an ML-1 story, and two SEZ stories (Rashakai
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cpec_watch.parsers import dedup
 from cpec_watch.parsers.dedup import BANDS, NUM_PERM, SAME_STORY_THRESHOLD, content_hash, fingerprint, similarity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +115,22 @@ def test_band_keys_are_fixed_across_processes() -> None:
     )
     assert tuple(other.stdout.split()) == expected
     assert expected[0] == "00:3fbe1b8b1d62"
+
+
+def plain_minhash(text: str) -> tuple[int, ...]:
+    """The signature by the textbook formula, one Python int at a time: what the numpy path must equal."""
+    hashes = [
+        int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big") % dedup._PRIME
+        for word in dedup.shingles(text)
+    ]
+    return tuple(min((a * x + b) % dedup._PRIME for x in hashes) for a, b in dedup._PERMUTATIONS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzé'’", min_size=2, max_size=12), min_size=1, max_size=400))
+def test_vectorised_minhash_equals_the_plain_formula(words: list[str]) -> None:
+    text = " ".join(words)
+    assert fingerprint(text).signature == (plain_minhash(text) if dedup.shingles(text) else ())
 
 
 def test_texts_without_words_have_empty_fingerprints() -> None:

@@ -10,7 +10,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from cpec_watch.config.settings import load_settings
-from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.flows.backfill import import_folder
+from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.storage.db import HEAD, MIGRATIONS, open_engine
 from tests.conftest import SEEDS
 

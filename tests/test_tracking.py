@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from cpec_watch.cli.main import cli
 from cpec_watch.config.settings import load_settings
-from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.flows.backfill import import_folder
+from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.models import Article
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.status import updates_finder

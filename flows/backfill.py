@@ -1,0 +1,152 @@
+"""Backfill from a folder of seed-format files, built for volume.
+
+Files go in chunks of ``[backfill] batch``: those whose key is stored already are recognised by name and not
+read again (a re-run resumes where the last one stopped); the rest are read and analysed (seed format, text hash,
+MinHash, tracked items) in a pool of worker processes while the main process stores the previous chunk in one
+transaction. A small folder (the five seeds) is read in-process: a pool costs more to start than it saves.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+
+from cpec_watch.flows.pipeline import Pipeline
+from cpec_watch.flows.report import FeedReport
+from cpec_watch.models import Article, Outcome
+from cpec_watch.parsers import dedup, seedformat
+from cpec_watch.parsers.items import Catalogue
+from cpec_watch.parsers.status import item_updates
+from cpec_watch.storage.bulk import Prepared, store_batch, stored_keys
+from cpec_watch.storage.db import session
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+POOL_FROM = 200  # files to read before a pool of processes pays for its start-up
+SLICE = 25  # files a worker reads per task
+Progress = Callable[[int], None]  # called with the number of files handled in a chunk
+_catalogue: Catalogue | None = None  # a worker process's catalogue, set once by its initializer
+
+
+def prepare_file(path: Path, source: str, catalogue: Catalogue) -> Prepared | Outcome:
+    """Read one seed-format file and analyse it; SKIPPED for a misnamed or empty file, FAILED for an unreadable one."""
+    parts = seedformat.split_archive_name(path.name)
+    if parts is None:
+        return Outcome.SKIPPED
+    try:
+        seed = seedformat.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return Outcome.FAILED
+    if not seed.paragraphs:
+        return Outcome.SKIPPED
+    url = f"urn:cpec-watch:{source}:{path.stem}"
+    article = Article(url, url, source, seed.title, seed.published, seed.paragraphs)
+    return Prepared(
+        article,
+        parts[1],
+        dedup.content_hash(article.text),
+        dedup.fingerprint(article.text),
+        tuple(item_updates(seed.title, seed.paragraphs, catalogue)),
+        archive_source=path,
+    )
+
+
+def import_folder(
+    pipe: Pipeline, folder: Path, source: str = "archive", *, progress: Progress | None = None
+) -> FeedReport:
+    """Backfill from ``folder``'s ``*.txt`` files, keeping each file's name and bytes in the archive.
+
+    Files not named ``NNN_<16 hex>.txt`` or without text are skipped; unreadable ones count as failed.
+    Each chunk is stored whole or not at all; a stop is honoured between chunks.
+    """
+    paths = sorted(folder.glob("*.txt"))
+    report = FeedReport(str(folder), source)
+    batch = pipe.settings.backfill.batch
+    chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
+    with _reader(pipe, source, len(paths)) as read:
+        pending = read(_unstored(pipe, chunks[0])) if chunks else None
+        for number, chunk in enumerate(chunks):
+            if pipe.stop.requested() or pending is None:
+                return replace(report, interrupted=True)
+            results = pending()
+            following = chunks[number + 1] if number + 1 < len(chunks) else None
+            pending = read(_unstored(pipe, following)) if following else None  # read ahead while this one stores
+            report = _store(pipe, report, results, len(chunk) - len(results))
+            if progress:
+                progress(len(chunk))
+    return report
+
+
+def import_files(pipe: Pipeline, paths: Sequence[Path], source: str) -> FeedReport:
+    """One chunk of a folder backfill, read in-process (a Prefect task's unit of work)."""
+    todo = _unstored(pipe, list(paths))
+    results = _prepare_all(todo, source, pipe.catalogue)
+    return _store(pipe, FeedReport(str(paths[0].parent) if paths else "", source), results, len(paths) - len(todo))
+
+
+def _store(pipe: Pipeline, report: FeedReport, results: list[Prepared | Outcome], seen: int) -> FeedReport:
+    prepared = [r for r in results if isinstance(r, Prepared)]
+    counts = dict(report.counts)
+    for outcome in [r for r in results if not isinstance(r, Prepared)] + [Outcome.SEEN] * seen:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    if prepared:
+        with session(pipe.engine) as sess:
+            for stored in store_batch(sess, prepared, pipe.settings.archive):
+                counts[stored.outcome] = counts.get(stored.outcome, 0) + 1
+    return replace(report, counts=counts)
+
+
+def _unstored(pipe: Pipeline, paths: list[Path]) -> list[Path]:
+    """The files whose key (from the name) is not stored yet: what is left to read."""
+    keys = {path: parts[1] for path in paths if (parts := seedformat.split_archive_name(path.name))}
+    with session(pipe.engine) as sess:
+        done = stored_keys(sess, list(keys.values()))
+    return [path for path in paths if keys.get(path) not in done]
+
+
+Reader = Callable[[list[Path]], Callable[[], list[Prepared | Outcome]]]  # submit files; get their results later
+
+
+@contextmanager
+def _reader(pipe: Pipeline, source: str, files: int) -> Iterator[Reader]:
+    """Reads and analyses files: in a pool of worker processes for a large folder, in this process for a small one."""
+    workers = pipe.settings.backfill.workers or os.cpu_count() or 1
+    if files < POOL_FROM or workers < 2:
+        yield lambda paths: partial(_prepare_all, paths, source, pipe.catalogue)
+        return
+    pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_start_worker, initargs=(pipe.catalogue,))
+
+    def submit(paths: list[Path]) -> Callable[[], list[Prepared | Outcome]]:
+        slices = [pool.submit(_prepare_in_worker, paths[i : i + SLICE], source) for i in range(0, len(paths), SLICE)]
+        return lambda: [result for future in slices for result in future.result()]
+
+    try:
+        yield submit
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepare_all(paths: list[Path], source: str, catalogue: Catalogue) -> list[Prepared | Outcome]:
+    return [prepare_file(path, source, catalogue) for path in paths]
+
+
+def _start_worker(catalogue: Catalogue) -> None:
+    global _catalogue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _catalogue = catalogue
+
+
+def _prepare_in_worker(paths: list[Path], source: str) -> list[Prepared | Outcome]:
+    assert _catalogue is not None, "worker started without its catalogue"
+    return _prepare_all(paths, source, _catalogue)
+
+
+def import_seeds(pipe: Pipeline) -> int:
+    """Import the shipped seeds (idempotent), so the store is never empty; returns how many were new."""
+    return import_folder(pipe, SEEDS_DIR, "seed").stored
