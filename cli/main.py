@@ -157,13 +157,15 @@ def backfill(
         )
         click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
         return
-    show_bar = sys.stderr.isatty() and not as_json and feeds_file is not None
-    bar_context = _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext()
-    with stoppable() as stop, bar_context as bar:
+    show_bar = sys.stderr.isatty() and not as_json
+    feeds_bar = _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext()
+    files_bar = _files_bar(from_dir) if show_bar and from_dir and from_dir.is_dir() else contextlib.nullcontext()
+    with stoppable() as stop, feeds_bar as bar, files_bar as files:
         progress = (lambda report: bar.update(1)) if bar else None
         summary = backfill_pass(
             settings,
             functools.partial(thread_mapper, progress=progress),
+            on_files=files.update if files else None,
             from_dir=from_dir,
             urls=urls,
             feeds_file=feeds_file,
@@ -173,6 +175,10 @@ def backfill(
         )
     echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
     exit_if_stopped(stop)
+
+
+def _files_bar(folder: Path) -> Any:
+    return click.progressbar(length=sum(1 for _ in folder.glob("*.txt")), label="backfilling files", file=sys.stderr)
 
 
 def _feeds_bar(feeds_file: Path) -> Any:

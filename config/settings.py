@@ -37,11 +37,12 @@ class FetchSettings(BaseModel):
 
 
 class BackfillSettings(BaseModel):
-    """How a folder backfill is split up: files per transaction, and processes reading them."""
+    """How a folder backfill is split up: files per transaction, per Prefect run, and processes reading them."""
 
     model_config = ConfigDict(extra="forbid")
 
     batch: int = Field(500, gt=0)  # files stored per transaction
+    chunk: int = Field(5000, gt=0)  # files per Prefect run of a folder backfill (one flow run each, on any worker)
     workers: int = Field(0, ge=0)  # processes that read and analyse files; 0 = one per CPU
 
 

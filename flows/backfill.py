@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
@@ -58,14 +58,20 @@ def prepare_file(path: Path, source: str, catalogue: Catalogue) -> Prepared | Ou
 
 
 def import_folder(
-    pipe: Pipeline, folder: Path, source: str = "archive", *, progress: Progress | None = None
+    pipe: Pipeline,
+    folder: Path,
+    source: str = "archive",
+    *,
+    names: tuple[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> FeedReport:
-    """Backfill from ``folder``'s ``*.txt`` files, keeping each file's name and bytes in the archive.
+    """Backfill from ``folder``'s ``*.txt`` files (those named from ``names[0]`` to ``names[1]``, when given),
+    keeping each file's name and bytes in the archive.
 
     Files not named ``NNN_<16 hex>.txt`` or without text are skipped; unreadable ones count as failed.
-    Each chunk is stored whole or not at all; a stop is honoured between chunks.
+    Each batch is stored whole or not at all; a stop is honoured between batches.
     """
-    paths = sorted(folder.glob("*.txt"))
+    paths = [p for p in sorted(folder.glob("*.txt")) if names is None or names[0] <= p.name <= names[1]]
     report = FeedReport(str(folder), source)
     batch = pipe.settings.backfill.batch
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
@@ -83,11 +89,16 @@ def import_folder(
     return report
 
 
-def import_files(pipe: Pipeline, paths: Sequence[Path], source: str) -> FeedReport:
-    """One chunk of a folder backfill, read in-process (a Prefect task's unit of work)."""
-    todo = _unstored(pipe, list(paths))
-    results = _prepare_all(todo, source, pipe.catalogue)
-    return _store(pipe, FeedReport(str(paths[0].parent) if paths else "", source), results, len(paths) - len(todo))
+def folder_chunks(folder: Path, size: int) -> list[tuple[str, str]]:
+    """The folder's files in runs of ``size``, each as (first name, last name): a backfill's units of work."""
+    names = sorted(p.name for p in folder.glob("*.txt"))
+    return [(names[i], names[min(i + size, len(names)) - 1]) for i in range(0, len(names), size)]
+
+
+def count_stored(pipe: Pipeline, folder: Path) -> int:
+    """How many of the folder's files are in the store (recognised by the key in their names)."""
+    paths = sorted(folder.glob("*.txt"))
+    return sum(1 for p in paths if seedformat.split_archive_name(p.name)) - len(_unstored(pipe, paths))
 
 
 def _store(pipe: Pipeline, report: FeedReport, results: list[Prepared | Outcome], seen: int) -> FeedReport:
@@ -107,7 +118,7 @@ def _unstored(pipe: Pipeline, paths: list[Path]) -> list[Path]:
     keys = {path: parts[1] for path in paths if (parts := seedformat.split_archive_name(path.name))}
     with session(pipe.engine) as sess:
         done = stored_keys(sess, list(keys.values()))
-    return [path for path in paths if keys.get(path) not in done]
+    return [path for path in paths if path not in keys or keys[path] not in done]
 
 
 Reader = Callable[[list[Path]], Callable[[], list[Prepared | Outcome]]]  # submit files; get their results later

@@ -1,5 +1,5 @@
-"""Prefect flows: ``monitor`` (one pass, scheduled), ``backfill`` (manual, with parameters), ``digest``, and
-:func:`serve_all`, which serves all three from one process (``cpec-watch serve``).
+"""Prefect flows: ``monitor`` (one pass, scheduled), ``backfill`` (manual, with parameters) and its
+``backfill-chunk`` runs, ``digest``, and :func:`serve_all`, which serves them from one process (``cpec-watch serve``).
 
 One task per feed (retries, concurrency and logs per source); the work itself is the
 plain code path in ``flows/runs.py`` and ``flows/pipeline.py`` that the CLI also runs.
@@ -8,6 +8,7 @@ Each run leaves a markdown artifact summarizing it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -18,16 +19,23 @@ from prefect import flow, get_run_logger, serve, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+from prefect.runtime import deployment
 from prefect.schedules import Cron
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr
 
-from cpec_watch.config.settings import Settings
+from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows import pipeline, runs
+from cpec_watch.flows.backfill import count_stored, folder_chunks
 from cpec_watch.flows.digests import digest_pass, report_json
+from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.models import FeedSource
+
+CHUNK_DEPLOYMENT = "backfill-chunk/backfill-chunk"  # prefect.yaml and serve_all both name it so
 
 
 @task(
@@ -81,22 +89,97 @@ def backfill(
     feeds: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    chunk: int | None = None,
     db: str | None = None,
     config: str | None = None,
     archive: str | None = None,
 ) -> dict[str, Any]:
-    """Backfill from a seed-format folder, a list of URLs, or feeds within a date window."""
+    """Backfill from a seed-format folder, a list of URLs, or feeds within a date window.
+
+    A folder goes in chunks of ``chunk`` files (default ``[backfill] chunk``): from a deployment, each chunk is a
+    ``backfill-chunk`` flow run that any worker of the pool can take; run directly, a task run each. A chunk that
+    fails loses only itself; running the backfill again skips the files already stored.
+    """
     settings = _settings(db, config, archive)
-    summary = runs.backfill_pass(
-        settings,
-        prefect_mapper,
-        from_dir=Path(from_dir) if from_dir else None,
-        urls=urls or (),
-        feeds_file=Path(feeds) if feeds else None,
-        since=since,
-        until=until,
-    )
-    return _finish(summary, "backfill-summary")
+    reports: tuple[FeedReport, ...] = ()
+    if from_dir:
+        size = chunk or settings.backfill.chunk
+        passed = {"db": db, "config": config, "archive": archive}
+        reports = (_folder_in_chunks(settings, Path(from_dir), size, passed),)
+    if urls or feeds:
+        summary = runs.backfill_pass(
+            settings,
+            prefect_mapper,
+            urls=urls or (),
+            feeds_file=Path(feeds) if feeds else None,
+            since=since,
+            until=until,
+        )
+        reports += summary.reports
+    elif not from_dir:
+        raise ConfigError("backfill needs from_dir, urls or feeds")
+    return _finish(RunSummary("backfill", reports), "backfill-summary")
+
+
+@task(name="backfill-chunk", task_run_name="files {first} to {last}", retries=1, cache_policy=NO_CACHE)
+def backfill_chunk_task(settings: Settings, folder: Path, first: str, last: str) -> FeedReport:
+    """One chunk of a folder backfill, in this process."""
+    return runs.chunk_pass(settings, folder, first, last).reports[0]
+
+
+@flow(name="backfill-chunk", flow_run_name="files {first} to {last}")
+def backfill_chunk(
+    from_dir: str, first: str, last: str, db: str | None = None, config: str | None = None, archive: str | None = None
+) -> dict[str, Any]:
+    """One chunk of a folder backfill, the files named from ``first`` to ``last`` (started by ``backfill``)."""
+    summary = runs.chunk_pass(_settings(db, config, archive), Path(from_dir), first, last)
+    return _finish(summary, "backfill-chunk-summary")
+
+
+def _folder_in_chunks(settings: Settings, folder: Path, size: int, passed: dict[str, str | None]) -> FeedReport:
+    """A folder backfill fanned out in chunks; one report for the folder."""
+    if not folder.is_dir():
+        raise ConfigError(f"not a folder: {folder}")
+    chunks = folder_chunks(folder, size)
+    log = get_run_logger()
+    log.info("backfill of %s: %d chunk(s) of up to %d files", folder, len(chunks), size)
+    if deployment.id is None:  # a direct run: the chunks are task runs here, one after the other
+        reports = [backfill_chunk_task(settings, folder, first, last) for first, last in chunks]
+        return _merged(FeedReport(str(folder), "archive"), reports)
+    with open_pipeline(settings) as pipe:
+        before = count_stored(pipe, folder)
+    started = [
+        run_deployment(
+            CHUNK_DEPLOYMENT,
+            parameters={"from_dir": str(folder), "first": first, "last": last, **passed},
+            timeout=0,
+        )
+        for first, last in chunks
+    ]
+    states = _wait_for(started)
+    with open_pipeline(settings) as pipe:
+        stored = count_stored(pipe, folder) - before
+    failed = [f"{first} to {last}" for (first, last), state in zip(chunks, states, strict=True) if not state]
+    error = f"{len(failed)} chunk(s) did not complete: {', '.join(failed)}; run the backfill again" if failed else None
+    return FeedReport(str(folder), "archive", error=error, counts={"stored": stored} if stored else {})
+
+
+def _wait_for(flow_runs: list[Any], poll: float = 2.0) -> list[bool]:
+    """Wait until every flow run is final; whether each completed."""
+    with get_client(sync_client=True) as client:
+        while True:
+            states = [client.read_flow_run(run.id).state for run in flow_runs]
+            if all(state is not None and state.is_final() for state in states):
+                return [state is not None and state.is_completed() for state in states]
+            time.sleep(poll)
+
+
+def _merged(report: FeedReport, parts: list[FeedReport]) -> FeedReport:
+    counts: dict[str, int] = {}
+    for part in parts:
+        for outcome, n in part.counts.items():
+            counts[outcome] = counts.get(outcome, 0) + n
+    return replace(report, counts=counts, interrupted=any(part.interrupted for part in parts))
 
 
 def _with_block_secrets(settings: Settings) -> Settings:
@@ -156,5 +239,6 @@ def serve_all(settings: Settings) -> None:
         monitor.to_deployment("monitor", schedule=Cron(times.monitor, timezone=times.timezone), concurrency_limit=1),
         digest.to_deployment("digest", schedule=Cron(times.digest, timezone=times.timezone)),
         backfill.to_deployment("backfill"),
+        backfill_chunk.to_deployment("backfill-chunk"),
     ]
     serve(*deployments)  # type: ignore[arg-type]  # sync here: to_deployment returns the deployment itself

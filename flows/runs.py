@@ -100,8 +100,12 @@ def backfill_pass(
     since: date | None = None,
     until: date | None = None,
     stop: Stop | None = None,
+    on_files: Callable[[int], None] | None = None,
 ) -> RunSummary:
-    """Backfill from a seed-format folder, a URL list, and/or feeds within a date window."""
+    """Backfill from a seed-format folder, a URL list, and/or feeds within a date window.
+
+    ``on_files`` is told how many of the folder's files each finished batch held (a progress bar).
+    """
     if from_dir is None and not urls and feeds_file is None:
         raise ConfigError("backfill needs --from-dir, --urls or --feeds")
     if from_dir is not None and not from_dir.is_dir():
@@ -109,7 +113,7 @@ def backfill_pass(
     reports: list[FeedReport] = []
     with open_pipeline(settings, stop) as pipe:
         if from_dir is not None:
-            reports.append(import_folder(pipe, from_dir))
+            reports.append(import_folder(pipe, from_dir, progress=on_files))
         if urls:
             reports.append(ingest_urls(pipe, urls))
         if feeds_file is not None:
@@ -117,6 +121,14 @@ def backfill_pass(
             reports += mapper(pipe, load_feed_list(feeds_file), window)
         stopped = pipe.stop.reason
     return RunSummary("backfill", tuple(reports), interrupted=stopped)
+
+
+def chunk_pass(settings: Settings, folder: Path, first: str, last: str, stop: Stop | None = None) -> RunSummary:
+    """Backfill the files of ``folder`` named from ``first`` to ``last``: one chunk of a folder backfill."""
+    with open_pipeline(settings, stop) as pipe:
+        report = import_folder(pipe, folder, names=(first, last))
+        stopped = pipe.stop.reason
+    return RunSummary("backfill", (report,), interrupted=stopped)
 
 
 def read_url_list(path: Path) -> list[str]:

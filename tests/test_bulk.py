@@ -1,8 +1,7 @@
 """A folder backfill built for volume: worker processes, one transaction per chunk, resuming, bounded candidates.
 
-The corpus is generated: distinct invented CPEC stories, rewrites of some of them (same story, other words), exact
-copies under other names, and files that are misnamed or empty. Stored in bulk it must come out as it does when the
-same files are stored one at a time.
+The corpus is generated (tests/support/corpus.py): distinct invented stories, rewrites, exact copies, files misnamed
+or empty. Stored in bulk it must come out as it does when the same files are stored one at a time.
 """
 
 from __future__ import annotations
@@ -19,103 +18,13 @@ from cpec_watch.flows import backfill
 from cpec_watch.flows.backfill import import_folder
 from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.flows.stopping import Stop
-from cpec_watch.models import Article, SeedText
+from cpec_watch.models import Article
 from cpec_watch.parsers import dedup, seedformat
 from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.models import ArticleRow, StoryBand, UpdateRow
 from cpec_watch.storage.stories import BAND_CAP, TOP_CANDIDATES, band_candidates
-
-PLACES = ["Rashakai", "Dhabeji", "Gwadar", "Kohat", "Faisalabad", "Khunjerab", "Karachi", "Peshawar", "Quetta"]
-PROJECTS = ["Rashakai SEZ", "ML-1", "Gwadar port", "the Kohat cargo train", "Dhabeji SEZ"]
-NOUNS = [
-    "tender",
-    "bridge",
-    "depot",
-    "turbine",
-    "quarry",
-    "canal",
-    "pipeline",
-    "warehouse",
-    "substation",
-    "school",
-    "clinic",
-    "tunnel",
-]
-VERBS = [
-    "inspected",
-    "approved",
-    "delayed",
-    "financed",
-    "surveyed",
-    "widened",
-    "repaired",
-    "fenced",
-    "audited",
-    "relocated",
-]
-FIRMS = [
-    "Zarkon",
-    "Habit",
-    "Malvi",
-    "Tessar",
-    "Quorin",
-    "Baltic",
-    "Ufuq",
-    "Noorani",
-    "Saffron",
-    "Kestrel",
-    "Orbis",
-    "Vantage",
-]
-
-
-def invented_story(rng: random.Random, number: int) -> tuple[str, list[str]]:
-    """A title and four paragraphs of words few other stories share."""
-    project = rng.choice(PROJECTS)
-    words = [f"{rng.choice(FIRMS)}{number}x{i}" for i in range(50)]  # names only this story prints
-    sentences = [
-        f"{rng.choice(FIRMS)} {words[i]} {rng.choice(VERBS)} the {rng.choice(NOUNS)} near {rng.choice(PLACES)} "
-        f"for {project}, said {words[i + 10]} of {words[i + 20]} about {words[i + 30]} and {words[i + 40]}."
-        for i in range(10)
-    ]
-    paragraphs = [" ".join(sentences[i : i + 3]) for i in range(0, 10, 3)]
-    return f"{project}: {words[0]} report number {number}", paragraphs
-
-
-def rewrite(rng: random.Random, paragraphs: list[str]) -> list[str]:
-    """Another outlet's version: paragraphs reordered, a sentence dropped, a few words changed."""
-    sentences = [s for p in paragraphs for s in p.split(". ") if s]
-    sentences.pop(rng.randrange(len(sentences)))
-    rng.shuffle(sentences)
-    return [". ".join(sentences[i : i + 2]).replace(" said ", " told reporters ") for i in range(0, len(sentences), 2)]
-
-
-def write_corpus(folder: Path, stories: int, seed: int = 3) -> dict[str, int]:
-    """Seed-format files for ``stories`` stories, a rewrite of every 8th, a copy of every 25th; what was written."""
-    rng = random.Random(seed)
-    folder.mkdir()
-    written = Counter[str]()
-    number = 0
-
-    def put(title: str | None, paragraphs: list[str], kind: str) -> None:
-        nonlocal number
-        key = dedup.content_hash(f"{kind}{number}")[:16]
-        text = seedformat.render(SeedText(None, title, tuple(paragraphs)))
-        (folder / seedformat.archive_name(number, key)).write_text(text, encoding="utf-8")
-        written[kind] += 1
-        number += 1
-
-    for index in range(stories):
-        title, paragraphs = invented_story(rng, index)
-        put(title, paragraphs, "story")
-        if index % 8 == 3:
-            put(None, rewrite(rng, paragraphs), "rewrite")
-        if index % 25 == 7:
-            put(title, paragraphs, "copy")
-    (folder / "notes.txt").write_text("not an archive file name", encoding="utf-8")
-    (folder / "999999_00000000000000ff.txt").write_text("   \n\n", encoding="utf-8")
-    return dict(written)
+from tests.support.corpus import invented_story, write_corpus
 
 
 def story_partition(db_url: str) -> tuple[set[frozenset[str]], Counter[tuple[str, str]]]:

@@ -19,7 +19,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, _reset_postgres
+from tests.support.corpus import write_corpus
 from tests.support_alerts import free_port
 
 pytestmark = pytest.mark.prefect
@@ -137,3 +138,83 @@ def test_cpec_watch_serve_runs_the_deployments_from_one_process(server, tmp_path
     deployments = httpx.post(f"http://127.0.0.1:{server[1]}/api/deployments/filter", json={}, timeout=10).json()
     assert {d["name"] for d in deployments} == {"monitor", "digest", "backfill"}
     assert all(str(db) not in str(d["parameters"]) for d in deployments)  # the store is not a parameter
+
+
+@pytest.mark.postgres
+def test_two_workers_share_the_chunks_of_one_folder_backfill_on_postgresql(  # type: ignore[no-untyped-def]
+    server, tmp_path: Path, postgres_server_url: str | None
+) -> None:
+    """The backfill deployment fans a folder out as backfill-chunk flow runs; two process workers take them, and the
+    shared PostgreSQL store holds every article once. Running it again adds nothing."""
+    if postgres_server_url is None:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
+    _reset_postgres(postgres_server_url)
+    env, port = server
+    env = {
+        **env,
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "CPEC_WATCH_DB": postgres_server_url,
+        "CPEC_WATCH_ARCHIVE": str(tmp_path / "articles"),
+        "CPEC_WATCH_IMPORT_SEEDS": "false",
+    }
+    written = write_corpus(tmp_path / "old", 50)
+
+    def prefect(*args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "prefect"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
+        return done.stdout + done.stderr
+
+    prefect("work-pool", "create", "cpec-watch", "--type", "process")
+    prefect("deploy", "--all")
+    workers = [
+        subprocess.Popen(
+            [str(BIN / "prefect"), "worker", "start", "--pool", "cpec-watch", "--name", f"worker-{n}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
+    try:
+        time.sleep(3)
+        for _ in range(2):  # the second run finds every file stored
+            out = prefect(
+                "deployment",
+                "run",
+                "backfill/backfill",
+                "-p",
+                f"from_dir={tmp_path / 'old'}",
+                "-p",
+                "chunk=25",
+                "--watch",
+            )
+            assert "Completed" in out, out[-2000:]
+    finally:
+        logs = []
+        for worker in workers:
+            stop(worker)
+            logs.append(worker.stdout.read() if worker.stdout else "")
+    runs = httpx.post(
+        f"http://127.0.0.1:{port}/api/flow_runs/filter", json={"flow_runs": {"name": {"like_": "files "}}}, timeout=10
+    ).json()
+    chunks = -(-len(list((tmp_path / "old").glob("*.txt"))) // 25)
+    assert len(runs) == 2 * chunks and all(run["state_type"] == "COMPLETED" for run in runs)
+    taken = [sum(run["id"] in log for log in logs) for run in runs]
+    assert taken == [1] * len(runs), "each chunk run is taken by one worker"
+    engine = create_engine(postgres_server_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        stored, keys, stories, pairs = connection.execute(
+            text(
+                "SELECT count(*), count(DISTINCT url_key), count(DISTINCT story_id), "
+                "(SELECT count(*) FROM (SELECT DISTINCT item, story_id FROM itemupdate) AS u) FROM article"
+            )
+        ).one()
+        updates = connection.execute(text("SELECT count(*) FROM itemupdate")).scalar()
+    engine.dispose()
+    assert stored == keys == written["story"] + written["rewrite"]
+    assert stories == written["story"]  # each rewrite joined its original's story
+    assert updates == pairs  # one update per item per story

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,12 +93,40 @@ def test_backfill_flow_imports_a_seed_folder(prefect_harness: None, tmp_path: Pa
     assert json.loads(json.dumps(result)) == result  # plain JSON for the UI: no dates or objects
 
 
+def test_a_folder_backfill_runs_in_chunks_and_a_second_run_adds_nothing(prefect_harness: None, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from cpec_watch.flows.prefect_flows import backfill
+
+    db, archive = f"sqlite:///{tmp_path / 'c.db'}", str(tmp_path / "articles")
+    state = backfill(from_dir=str(ROOT / "seeds"), chunk=2, db=db, archive=archive, return_state=True)
+    assert state.result()["new"] == 5
+
+    async def chunk_runs() -> list[str]:
+        async with get_client() as client:
+            runs = await client._client.post(
+                "/task_runs/filter",
+                json={"flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}, "limit": 50},
+            )
+            return sorted(run["name"] for run in runs.json() if run["name"].startswith("files "))
+
+    for _ in range(150):  # task runs reach the server as events
+        names = asyncio.run(chunk_runs())
+        if len(names) == 3:
+            break
+        time.sleep(0.2)
+    assert len(names) == 3 and names[0].startswith("files 000_")  # 5 files in chunks of 2
+    again = backfill(from_dir=str(ROOT / "seeds"), chunk=2, db=db, archive=archive)
+    assert (again["new"], again["already_seen"]) == (0, 5)
+
+
 def test_prefect_yaml_deploys_monitor_on_a_schedule_and_backfill_with_parameters() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in spec["deployments"]}
     assert deployments["monitor"]["schedules"][0]["cron"]
     assert deployments["backfill"]["schedules"] == []
-    assert {"from_dir", "urls", "feeds", "since", "until"} <= set(deployments["backfill"]["parameters"])
+    assert {"from_dir", "urls", "feeds", "since", "until", "chunk"} <= set(deployments["backfill"]["parameters"])
+    assert deployments["backfill-chunk"]["schedules"] == []
     for deployment in deployments.values():
         module, _, name = deployment["entrypoint"].partition(":")
         assert (ROOT / module).exists()
