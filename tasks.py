@@ -6,7 +6,7 @@
     python3 tasks.py lint           ruff (lint, format check) and mypy on the package
     python3 tasks.py quality        item, status and relevance figures on the labeled real reporting
     python3 tasks.py calibrate-status   re-measure status confidence on the development articles
-    python3 tasks.py bench [ARGS]   install bench extras and run the benchmarks
+    python3 tasks.py bench [ARGS]   install bench extras, run the benchmarks, write BENCHMARKS.md
 
 The virtual environment is (re)installed when pyproject.toml changes.
 """
@@ -73,7 +73,27 @@ def main(argv: list[str]) -> int:
         return lint()
     if command in MODULES:
         return subprocess.call([str(BIN / "python"), "-m", MODULES[command], *args], cwd=ROOT)
-    return subprocess.call(["bash", str(ROOT / "bench" / "run.sh"), *args], cwd=ROOT)
+    return bench(args)
+
+
+def bench(args: list[str]) -> int:
+    """Run bench/run.sh, showing its report as it comes and writing it to BENCHMARKS.md when it succeeds."""
+    report = ROOT / "BENCHMARKS.md"
+    partial = report.with_suffix(".md.partial")
+    with partial.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            ["bash", str(ROOT / "bench" / "run.sh"), *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for line in proc.stdout or ():
+            sys.stdout.write(line)
+            out.write(line)
+        code = proc.wait()
+    if code != 0:
+        print(f"bench/run.sh exited {code}; the partial report is in {partial.name}", file=sys.stderr)
+        return code
+    partial.replace(report)
+    print(f"wrote {report.name}", file=sys.stderr)
+    return 0
 
 
 def lint() -> int:

@@ -8,7 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
 unset PREFECT_API_URL
-echo "# CPEC Watch benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Python $(.venv/bin/python -c 'import platform; print(platform.python_version())')"
+echo "# CPEC Watch benchmarks"
+echo
+echo "Written by \`python3 tasks.py bench\` (which runs \`bash bench/run.sh\`) on $(date -u +%Y-%m-%dT%H:%MZ):"
+echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB,"
+echo "Python $(.venv/bin/python -c 'import platform; print(platform.python_version())'), $(uname -sr). The machine is shared: compare"
+echo "figures of one run with each other (side by side, medians), not across runs. Scripts and variants: bench/README.md."
 echo
 echo "## Monitoring pass"
 echo
@@ -19,6 +24,10 @@ echo
 .venv/bin/python bench/dedup_bench.py
 echo
 .venv/bin/python bench/dedup_bench.py --undated
+echo
+echo "## Backfill at archive scale"
+echo
+.venv/bin/python bench/backfill_bench.py
 echo
 echo "## Tracked-item matching"
 echo

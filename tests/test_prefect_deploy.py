@@ -136,7 +136,7 @@ def test_cpec_watch_serve_runs_the_deployments_from_one_process(server, tmp_path
     db = run_section(server, tmp_path, background="cpec-watch serve", skip=("work-pool", "deploy --all", "worker"))
     assert articles(db) == 5
     deployments = httpx.post(f"http://127.0.0.1:{server[1]}/api/deployments/filter", json={}, timeout=10).json()
-    assert {d["name"] for d in deployments} == {"monitor", "digest", "backfill"}
+    assert {d["name"] for d in deployments} == {"monitor", "digest", "backfill", "backfill-chunk"}
     assert all(str(db) not in str(d["parameters"]) for d in deployments)  # the store is not a parameter
 
 
