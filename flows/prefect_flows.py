@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from cpec_watch.config.settings import Settings
 from cpec_watch.flows import pipeline, runs
 from cpec_watch.flows.digests import digest_pass, report_json
+from cpec_watch.flows.logfields import log_feed
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.models import FeedSource
@@ -35,7 +36,10 @@ from cpec_watch.models import FeedSource
 )
 def poll_feed_task(pipe: pipeline.Pipeline, source: FeedSource, window: tuple[date, date] | None) -> FeedReport:
     """Fetch one feed and ingest its new entries (HTTP retries happen inside; these are for the rest)."""
-    return pipeline.poll_feed(replace(pipe, log=get_run_logger()), source, window=window)
+    log = get_run_logger()
+    report = pipeline.poll_feed(replace(pipe, log=log), source, window=window)
+    log_feed(log, pipe.engine, report)
+    return report
 
 
 def prefect_mapper(
