@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -58,3 +59,39 @@ def test_text_log_lines_show_the_fields_and_json_without_v_logs_warnings_only(tm
         )
     [warning] = [json.loads(line) for line in quiet.stderr.splitlines()]
     assert warning["level"] == "WARNING" and warning["feed"] == web.url("/feeds/down.xml")
+
+
+def test_the_fields_are_attributes_of_the_log_record_and_pairs_in_its_text(sqlite_url: str) -> None:
+    from cpec_watch.flows.logfields import log_event
+    from cpec_watch.models import FeedSource, Outcome
+    from cpec_watch.storage.db import open_engine, session
+    from cpec_watch.storage.feeds import validators
+
+    engine = open_engine(sqlite_url)
+    with session(engine) as sess:
+        validators(sess, FeedSource("https://dawn.example/feed", "Dawn"))  # creates the feed's row
+    records: list[logging.LogRecord] = []
+    log = logging.getLogger("cpec_watch.test_logs")
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        fields = dict(feed="https://dawn.example/feed", url="https://dawn.example/a%20b", article_id=7)
+        log_event(log, logging.INFO, "page stored", engine=engine, outcome=Outcome.STORED, **fields)
+        log_event(log, logging.DEBUG, "not logged", engine=engine, feed="https://dawn.example/feed")
+    finally:
+        log.removeHandler(handler)
+        engine.dispose()
+    [record] = records
+    assert (record.feed, record.feed_id, record.url, record.article_id) == (  # type: ignore[attr-defined]
+        "https://dawn.example/feed",
+        1,
+        "https://dawn.example/a%20b",
+        7,
+    )
+    assert record.outcome == "stored" and record.event == "page stored"  # type: ignore[attr-defined]
+    assert record.getMessage() == (
+        "page stored feed=https://dawn.example/feed feed_id=1 url=https://dawn.example/a%20b"
+        " article_id=7 outcome=stored"
+    )
