@@ -15,20 +15,27 @@ from typing import Any
 import click
 
 from cpec_watch.cli.errors import USER_ERRORS
+from cpec_watch.cli.exits import CANNOT_RUN
 from cpec_watch.config.settings import Settings
 from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.flows.stopping import Stop
 
 
+class CannotRun(click.ClickException):
+    """A run that could not start or go on (bad config, unreadable store, unusable archive): one line, exit 2."""
+
+    exit_code = CANNOT_RUN
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the errors a user can cause into one line and exit status 1."""
+    """Turn the errors a user can cause into one line and exit status 2 ("could not run", cli/exits.py)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except USER_ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
+            raise CannotRun(str(exc)) from None
 
     return wrapper
 

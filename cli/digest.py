@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import click
 
 from cpec_watch.cli.common import echo_json, handle_errors, settings_from
+from cpec_watch.cli.exits import digest_status
 
 
 @click.command()
@@ -40,18 +41,18 @@ def digest(ctx: click.Context, channel: str, since_text: str | None, dry_run: bo
 
     since = parse_since(since_text) if since_text else None
     reports = digest_pass(settings_from(ctx), channel=channel, since=since, dry_run=dry_run, print_stdout=not as_json)
+    data = report_json(reports)
     if as_json:
-        echo_json(report_json(reports))
-        return
-    for report in reports:
-        detail = f": {report.error}" if report.error else ""
-        click.echo(
-            f"{report.subscription} ({report.channel}): {report.status}, {report.updates} update(s), "
-            f"{report.status_changes} status change(s), {report.messages} message(s){detail}",
-            err=True,
-        )
-    if any(report.status in ("failed", "partial") for report in reports):
-        ctx.exit(1)
+        echo_json(data)
+    else:
+        for report in reports:
+            detail = f": {report.error}" if report.error else ""
+            click.echo(
+                f"{report.subscription} ({report.channel}): {report.status}, {report.updates} update(s), "
+                f"{report.status_changes} status change(s), {report.messages} message(s){detail}",
+                err=True,
+            )
+    ctx.exit(digest_status(data))  # 3 when a channel failed (cli/exits.py)
 
 
 def parse_since(text: str) -> datetime:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from cpec_watch.cli.common import (
+    CannotRun,
     echo_json,
     exit_if_stopped,
     export_store,
@@ -29,8 +28,11 @@ from cpec_watch.cli.common import (
     use_prefect,
 )
 from cpec_watch.cli.digest import digest
+from cpec_watch.cli.exits import run_status
+from cpec_watch.cli.logs import configure_logging
 from cpec_watch.cli.views import articles, feeds, items, reindex, status, timeline
 from cpec_watch.flows.report import summary_text
+from cpec_watch.flows.stopping import Stop
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,9 +51,19 @@ from cpec_watch.flows.report import summary_text
     help="Folder of seed-format article files [default: ./data/articles].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log each feed and page as it is handled (stderr).")
+@click.option(
+    "--log-format",
+    envvar="CPEC_WATCH_LOG_FORMAT",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr as text, or one JSON object each (json logs warnings even without -v).",
+)
 @click.version_option(package_name="cpec-watch")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: Path | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, db: str | None, config_file: Path | None, archive: Path | None, verbose: bool, log_format: str
+) -> None:
     """CPEC Watch: follow CPEC Phase II projects in Pakistani news.
 
     \b
@@ -61,10 +73,7 @@ def cli(ctx: click.Context, db: str | None, config_file: Path | None, archive: P
       cpec-watch feeds
     """
     ctx.obj = {"db": db, "config": config_file, "archive": archive}
-    log = logging.getLogger("cpec_watch")
-    log.handlers[:] = [logging.StreamHandler() if verbose else logging.NullHandler()]
-    log.setLevel(logging.INFO if verbose else logging.WARNING)
-    log.propagate = False
+    configure_logging(verbose, log_format)
 
 
 @cli.command()
@@ -88,15 +97,12 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
         from cpec_watch.flows.prefect_flows import monitor
 
         export_store(settings)  # the run reads them from its environment: no password in its parameters
-        data = monitor(feeds=str(feeds_file) if feeds_file else None)
-        click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
-        return
+        finish(ctx, monitor(feeds=str(feeds_file) if feeds_file else None), as_json)
     from cpec_watch.flows.runs import monitor_pass
 
     with stoppable() as stop:
         summary = monitor_pass(settings, feeds_file=feeds_file, print_alerts=not as_json, stop=stop)
-    echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
-    exit_if_stopped(stop)
+    finish(ctx, summary.to_json(), as_json, stop)
 
 
 @cli.command()
@@ -155,8 +161,7 @@ def backfill(
             since=since_d,
             until=until_d,
         )
-        click.echo(json.dumps(data, indent=2, default=str) if as_json else summary_text(data))
-        return
+        finish(ctx, data, as_json)
     show_bar = sys.stderr.isatty() and not as_json
     feeds_bar = _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext()
     files_bar = _files_bar(from_dir) if show_bar and from_dir and from_dir.is_dir() else contextlib.nullcontext()
@@ -173,8 +178,16 @@ def backfill(
             until=until_d,
             stop=stop,
         )
-    echo_json(summary.to_json()) if as_json else click.echo(summary.to_text())
-    exit_if_stopped(stop)
+    finish(ctx, summary.to_json(), as_json, stop)
+
+
+def finish(ctx: click.Context, data: dict[str, Any], as_json: bool, stop: Stop | None = None) -> NoReturn:
+    """Print a run's one summary (JSON or text, the same from a Prefect flow) and exit with its status:
+    130/143 after a signal, else 3 when something in it failed, else 0 (cli/exits.py)."""
+    echo_json(data) if as_json else click.echo(summary_text(data))
+    if stop is not None:
+        exit_if_stopped(stop)
+    ctx.exit(run_status(data))
 
 
 def _files_bar(folder: Path) -> Any:
@@ -206,7 +219,7 @@ def serve(ctx: click.Context) -> None:
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
-        raise click.ClickException(
+        raise CannotRun(
             "serve needs a Prefect server: run `prefect server start` in another terminal, then "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.fetch import AlreadyHave, Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
+from cpec_watch.flows.logfields import log_event
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.flows.stopping import Stop
@@ -93,7 +94,9 @@ class Pipeline:
             with session(self.engine) as sess:
                 track_article(sess, article_id, self.find_updates)
         except Exception:
-            self.log.exception("tracking article %s failed; the next run retries", article_id)
+            log_event(
+                self.log, logging.ERROR, "tracking failed; the next run retries", exc_info=True, article_id=article_id
+            )
 
 
 @contextmanager
@@ -166,7 +169,7 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
 def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | None) -> FeedReport:
     with session(pipe.engine) as sess:
         record_feed_error(sess, source, error, status)
-    pipe.log.warning("feed %s failed: %s", source.url, error)
+    log_event(pipe.log, logging.WARNING, f"feed failed: {error}", engine=pipe.engine, feed=source.url, outcome="failed")
     return FeedReport(source.url, source.name, status=status, error=error)
 
 
@@ -212,6 +215,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     key = url_key(canonical)
     if pipe.stop.requested():
         return Outcome.INTERRUPTED
+    unexpected: Exception | None = None
     with session(pipe.engine) as sess:
         if not is_new_entry(sess, key) or not pipe.claim(key):
             return Outcome.SEEN
@@ -226,12 +230,15 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
                 outcome, detail = Outcome.DUPLICATE, "same url"
             elif isinstance(exc, FetchError):
                 detail = str(exc)
-                pipe.log.warning("page %s failed: %s", link, exc)
             else:
-                pipe.log.exception("page %s failed", link)
+                unexpected = exc  # logged with its traceback
         record_entry(
             sess, key, link, outcome, feed_url=source.url, source=source.name, detail=detail, article_id=article_id
         )
+    level, text = logging.WARNING if outcome == Outcome.FAILED else logging.INFO, f"page {outcome}"
+    text += f": {detail}" if detail else ""
+    fields = dict(feed=source.url, url=link, article_id=article_id, outcome=outcome)
+    log_event(pipe.log, level, text, engine=pipe.engine, exc_info=unexpected, **fields)
     if outcome == Outcome.STORED:
         pipe.track(article_id)  # type: ignore[arg-type]
     return outcome

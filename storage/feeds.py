@@ -106,3 +106,8 @@ def list_feeds(sess: Session) -> list[Feed]:
 def failing_feeds(sess: Session, since_before: datetime) -> list[Feed]:
     """Feeds failing continuously since before ``since_before`` (for digests' feed health)."""
     return list(sess.exec(select(Feed).where(col(Feed.failing_since) <= since_before)).all())
+
+
+def feed_id(sess: Session, url: str) -> int | None:
+    """The id of the feed polled at ``url`` (for log lines), None when it has no row (a backfill URL list)."""
+    return sess.exec(select(Feed.id).where(Feed.url == url)).first()

@@ -38,14 +38,14 @@ def test_run_stays_in_process_when_prefect_api_url_is_set_and_prints_one_summary
 ) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # a server that is not there
     result = invoke("run", "--feeds", "feeds.toml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # completed; its one feed failed
     assert result.output.count("monitor: ") == 1 and "imported 5 seed article(s)" in result.output
     assert "sources: 0 ok," in result.output
 
 
 def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(workdir: Path) -> None:
     result = invoke("run", "--feeds", "feeds.toml", "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     summary = json.loads(result.output)
     assert summary["seeds_imported"] == 5 and summary["new"] == 0
     assert summary["feeds_failed"][0]["error"].startswith("ConnectError")
@@ -85,7 +85,7 @@ def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(w
 def test_settings_come_from_options_and_environment(workdir: Path) -> None:
     db = f"sqlite:///{workdir / 'other.db'}"
     result = invoke("--archive", "arch", "run", "--feeds", "feeds.toml", env={"CPEC_WATCH_DB": db})
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # the closed port failed
     assert (workdir / "other.db").exists() and len(list((workdir / "arch").glob("*.txt"))) == 5
     assert not (workdir / "data").exists()
 
@@ -106,7 +106,7 @@ def test_settings_come_from_options_and_environment(workdir: Path) -> None:
 )
 def test_user_errors_are_one_line_without_traceback(workdir: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # could not run
     assert message in result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
@@ -115,7 +115,7 @@ def test_user_errors_are_one_line_without_traceback(workdir: Path, args: list[st
 def test_invalid_config_file_is_reported_with_its_name(workdir: Path) -> None:
     (workdir / "bad.toml").write_text("[fetch\nretries = 1")
     result = CliRunner().invoke(cli, ["--config", "bad.toml", "feeds"])
-    assert result.exit_code == 1 and "invalid TOML in bad.toml" in result.output
+    assert result.exit_code == 2 and "invalid TOML in bad.toml" in result.output
 
 
 def test_backfill_from_a_seed_format_folder(workdir: Path) -> None:
@@ -158,7 +158,7 @@ def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
 def test_bad_config_files_fail_at_once_with_one_line(workdir: Path, config: str, message: str) -> None:
     (workdir / "bad.toml").write_text(config)
     result = CliRunner().invoke(cli, ["--config", "bad.toml", "run", "--feeds", "feeds.toml"])
-    assert result.exit_code == 1 and message in result.output, result.output
+    assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output and not (workdir / "data").exists()  # nothing was run
 
 
@@ -171,7 +171,7 @@ def test_feeds_listed_in_the_config_file_are_polled(workdir: Path) -> None:
 def test_an_archive_path_that_is_a_file_is_a_clear_error(workdir: Path) -> None:
     (workdir / "not-a-folder").write_text("")
     result = CliRunner().invoke(cli, ["--archive", "not-a-folder", "run", "--feeds", "feeds.toml"])
-    assert result.exit_code == 1 and "cannot use not-a-folder as the archive folder" in result.output
+    assert result.exit_code == 2 and "cannot use not-a-folder as the archive folder" in result.output
 
 
 def test_article_text_cannot_send_escape_sequences_to_the_terminal(workdir: Path) -> None:

@@ -232,7 +232,7 @@ def test_digest_command_defaults_to_stdout_and_reports_json(
         again = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--since", "30d", "--json"]).output)
         assert again[0]["status"] == "sent" and "## Status changes" in again[0]["markdown"]
     missing = runner.invoke(cli, ["--db", sqlite_url, "digest", "--channel", "email"])
-    assert missing.exit_code == 1 and "Error: no email subscription" in missing.output
+    assert missing.exit_code == 2 and "Error: no email subscription" in missing.output
 
 
 def test_subscription_cadences_and_the_markdown_channel(
