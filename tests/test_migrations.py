@@ -14,7 +14,7 @@ from cpec_watch.flows.pipeline import import_folder, open_pipeline
 from cpec_watch.storage.db import HEAD, MIGRATIONS, open_engine
 from tests.conftest import SEEDS
 
-EARLIER = ["0001", "0002", "0003", "0004", "0005"]  # every revision before HEAD (0006)
+EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006"]  # every revision before HEAD (0007)
 
 
 def alembic(db_url: str, step: str, revision: str) -> None:
@@ -40,7 +40,7 @@ def test_an_empty_database_is_created_at_head(db_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     engine.dispose()
-    assert HEAD == "0006" and count(db_url, "article") == 0
+    assert HEAD == "0007" and count(db_url, "article") == 0
 
 
 @pytest.mark.parametrize("revision", EARLIER)
