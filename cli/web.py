@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cpec_watch.cli.common import handle_errors, settings_from
+from cpec_watch.cli.common import handle_errors, mask_password, settings_from
 from cpec_watch.flows.setup import user_catalogue
 
 
@@ -23,11 +23,16 @@ def web(ctx: click.Context, host: str, port: int) -> None:
       cpec-watch web                      # then open http://127.0.0.1:8790/
       cpec-watch --db postgresql://cpec@db.example.org/cpec web --host 0.0.0.0 --port 8080
     """
+    from cpec_watch.storage.db import open_read_only
     from cpec_watch.web.server import serve
 
     settings = settings_from(ctx)
-    click.echo(f"serving {settings.db} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    serve(settings.db, user_catalogue(settings), settings.archive, host, port)
+    store = open_read_only(settings.db)
+    click.echo(f"serving {mask_password(settings.db)} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    try:
+        serve(store, user_catalogue(settings), settings.archive, host, port)
+    finally:
+        store.dispose()
 
 
 @click.command("export-feeds")

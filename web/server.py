@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import Engine
 
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.db import open_read_only
@@ -13,13 +14,9 @@ from cpec_watch.web.app import create_app
 from cpec_watch.web.atom import write_feeds
 
 
-def serve(db_url: str, catalogue: Catalogue, archive: Path, host: str, port: int) -> None:
-    """Serve the store read-only on ``host:port`` until Ctrl-C (a missing store is a StorageError first)."""
-    store = open_read_only(db_url)
-    try:
-        uvicorn.run(create_app(store, catalogue, archive), host=host, port=port, log_level="warning")
-    finally:
-        store.dispose()
+def serve(store: Engine, catalogue: Catalogue, archive: Path, host: str, port: int) -> None:
+    """Serve ``store`` (an engine from :func:`open_read_only`) on ``host:port`` until Ctrl-C."""
+    uvicorn.run(create_app(store, catalogue, archive), host=host, port=port, log_level="warning")
 
 
 def export_feeds(db_url: str, catalogue: Catalogue, folder: Path, base_url: str) -> list[Path]:
