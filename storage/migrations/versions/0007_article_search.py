@@ -2,7 +2,8 @@
 
 SQLite: an FTS5 external-content table kept in step with ``article`` by triggers, so every writer (the
 pipeline, backfill, reindex) keeps it current without knowing it exists. PostgreSQL: a GIN index on the
-English tsvector of title and body (storage/search.py queries that same expression).
+English tsvector of title and body (storage/search.py queries that same expression). A later migration that
+rebuilds ``article`` on SQLite (batch mode copies the table) drops the triggers: it must create them again.
 
 Revision ID: 0007
 Revises: 0006
