@@ -33,7 +33,7 @@ EXTRAS = {
     "bench": "[test,bench]",
 }
 MODULES = {"quality": "tests.support.quality", "calibrate-status": "tests.support.calibrate_status"}
-STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage")
+STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage", "web")
 LINTED = ["cpec_watch", *STAGES, "tests", "bench", "tasks.py"]
 
 

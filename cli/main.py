@@ -1,6 +1,6 @@
 """The ``cpec-watch`` command line: a thin layer over flows/ and storage/.
 
-Read-only commands (``articles``, ``feeds``, ``items``, ``timeline``) never import Prefect.
+Read-only commands (``articles``, ``feeds``, ``items``, ``timeline``, ``web``, ``export-feeds``) never import Prefect.
 ``run`` and ``backfill`` go through the Prefect flows only when asked (``--prefect``, or the ``prefect``
 setting), whatever the environment says, and otherwise run the same code path in-process, with no server to
 start. Either way one summary goes to stdout (Prefect's own logs go to stderr).
@@ -31,6 +31,7 @@ from cpec_watch.cli.digest import digest
 from cpec_watch.cli.exits import run_status
 from cpec_watch.cli.logs import configure_logging
 from cpec_watch.cli.views import articles, feeds, items, reindex, status, timeline
+from cpec_watch.cli.web import export_feeds, web
 from cpec_watch.flows.report import summary_text
 from cpec_watch.flows.stopping import Stop
 
@@ -231,7 +232,7 @@ def serve(ctx: click.Context) -> None:
     click.echo("serve: stopped; the schedules are paused until the next serve")
 
 
-for command in (articles, feeds, items, timeline, reindex, digest, status):
+for command in (articles, feeds, items, timeline, reindex, digest, status, web, export_feeds):
     cli.add_command(command)
 
 

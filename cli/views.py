@@ -42,32 +42,35 @@ def articles(ctx: click.Context, since: Any, as_json: bool) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per feed.")
+@click.option("--opml", is_flag=True, help="Print the configured feed list as OPML instead (reads no store).")
 @click.pass_context
 @handle_errors
-def feeds(ctx: click.Context, as_json: bool) -> None:
+def feeds(ctx: click.Context, as_json: bool, opml: bool) -> None:
     """Show each polled feed's health: last status, last error, when, entries seen.
 
     \b
     Examples:
       cpec-watch feeds
       cpec-watch feeds --json
+      cpec-watch feeds --opml > cpec-feeds.opml
     """
+    settings = settings_from(ctx)
+    if opml:
+        from cpec_watch.flows.runs import feed_sources
+        from cpec_watch.parsers.feedlist import to_opml
+
+        click.echo(to_opml(feed_sources(settings)), nl=False)
+        return
     from cpec_watch.storage.queries import feed_rows
 
-    rows = feed_rows(settings_from(ctx).db)
+    rows = feed_rows(settings.db)
     if as_json:
         echo_json(rows)
         return
     for row in rows:
-        failing = row["last_error"] and row["consecutive_failures"]
-        state = "never polled" if row["last_polled"] is None else f"ERROR {row['last_error']}" if failing else "ok"
-        if failing and row["next_poll"]:
-            state += f" (resting until {row['next_poll']})"
-        elif row["stale"]:
-            state = f"stale: nothing new since {row['last_new_entry']}"
         echo_line(
             f"{row['name'][:22]:<22} {row['last_status'] or '-'!s:>4}  {row['entries_seen']:>5} seen  "
-            f"{state}  {row['url']}"
+            f"{row['health']}  {row['url']}"
         )
     click.echo(f"{len(rows)} feed(s)")
 

@@ -109,3 +109,13 @@ def _without_duplicates(feeds: list[FeedSource], origin: str) -> list[FeedSource
             raise FeedListError(f"{origin}: feed listed twice: {feed.url}")
         seen.add(feed.url)
     return feeds
+
+
+def to_opml(feeds: list[FeedSource], title: str = "CPEC Watch feeds") -> str:
+    """The feeds as an OPML 2.0 document any feed reader imports (and :func:`load_feed_list` reads back)."""
+    root = etree.Element("opml", version="2.0")
+    etree.SubElement(etree.SubElement(root, "head"), "title").text = title
+    body = etree.SubElement(root, "body")
+    for feed in feeds:
+        etree.SubElement(body, "outline", type="rss", text=feed.name, title=feed.name, xmlUrl=feed.url)
+    return etree.tostring(root, encoding="unicode", pretty_print=True)

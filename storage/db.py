@@ -34,12 +34,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
     ``create=False`` (read-only commands) refuses to create a new SQLite file: a mistyped
     path is reported instead of answered with an empty store.
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StorageError(f"not a database URL: {url!r}") from None
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    parsed = _parsed(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not create and not path.exists():
@@ -74,6 +69,48 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
     return engine
 
 
+def open_read_only(url: str) -> Engine:
+    """An engine over an existing store that cannot write to it (the web view's).
+
+    The store is opened once as every command opens it (a missing one is a StorageError, an old schema is
+    migrated), then read through SQLite's ``mode=ro`` and ``query_only`` or a PostgreSQL session whose
+    transactions are read-only (``default_transaction_read_only``).
+    """
+    open_engine(url, create=False).dispose()
+    parsed = _parsed(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database).resolve()
+        engine = create_engine(parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"}))
+        event.listen(engine, "connect", _sqlite_read_only)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, connect_args={"options": "-c default_transaction_read_only=on"})
+    raise StorageError(f"cannot open {parsed.render_as_string()} read-only: a SQLite file or PostgreSQL only")
+
+
+@contextmanager
+def using(store: str | Engine) -> Iterator[Engine]:
+    """The engine of ``store``: a URL is opened (never created) and disposed after; an engine is lent as is."""
+    if isinstance(store, Engine):
+        yield store
+        return
+    engine = open_engine(store, create=False)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _parsed(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 @contextmanager
 def sqlite_file_lock(url: URL, purpose: str) -> Iterator[None]:
     """Across processes, one holder at a time of ``purpose`` for a SQLite file (a no-op for other databases)."""
@@ -98,6 +135,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA query_only=ON")
     cursor.close()
 
 

@@ -1,25 +1,27 @@
-"""Read-only views for the CLI: plain dicts ready for JSON."""
+"""Read-only views for the CLI and the web view: plain dicts ready for JSON.
+
+Each takes a store: a database URL (opened, never created, and closed again) or an open engine.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.articles import list_articles
-from cpec_watch.storage.db import open_engine, session
+from cpec_watch.storage.db import session, using
 from cpec_watch.storage.feeds import is_stale, list_feeds
 from cpec_watch.storage.tracking import FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
 
 TABLES = ("article", "itemupdate", "feed")
 
 
-def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]:
-    engine = open_engine(db_url, create=False)
-    with session(engine) as sess:
+def article_rows(store: str | Engine, since: date | None = None) -> list[dict[str, Any]]:
+    with using(store) as engine, session(engine) as sess:
         items = items_for_articles(sess)
         rows = [
             {
@@ -36,13 +38,12 @@ def article_rows(db_url: str, since: date | None = None) -> list[dict[str, Any]]
             }
             for a in list_articles(sess, since)
         ]
-    engine.dispose()
     return rows
 
 
-def feed_rows(db_url: str) -> list[dict[str, Any]]:
-    engine, now = open_engine(db_url, create=False), datetime.now(UTC)
-    with session(engine) as sess:
+def feed_rows(store: str | Engine) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    with using(store) as engine, session(engine) as sess:
         rows = [
             {
                 "url": f.url,
@@ -59,20 +60,28 @@ def feed_rows(db_url: str) -> list[dict[str, Any]]:
             }
             for f in list_feeds(sess)
         ]
-    engine.dispose()
-    return rows
+    return [{**row, "health": _health(row)} for row in rows]
 
 
-def timeline_rows(db_url: str, catalogue: Catalogue, item: str | None = None) -> list[dict[str, Any]]:
-    engine = open_engine(db_url, create=False)
-    with session(engine) as sess:
-        rows = [_timeline_row(entry, catalogue) for entry in timeline(sess, item)]
-    engine.dispose()
-    return rows
+def _health(row: dict[str, Any]) -> str:
+    """A feed's state in a few words: never polled, ok, stale, or its error (and how long it rests)."""
+    failing = row["last_error"] and row["consecutive_failures"]
+    if row["last_polled"] is None:
+        return "never polled"
+    if failing:
+        resting = f" (resting until {row['next_poll']})" if row["next_poll"] else ""
+        return f"ERROR {row['last_error']}{resting}"
+    return f"stale: nothing new since {row['last_new_entry']}" if row["stale"] else "ok"
+
+
+def timeline_rows(store: str | Engine, catalogue: Catalogue, item: str | None = None) -> list[dict[str, Any]]:
+    with using(store) as engine, session(engine) as sess:
+        return [_timeline_row(entry, catalogue) for entry in timeline(sess, item)]
 
 
 def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
     return {
+        "id": entry.id,
         "item": entry.item,
         "status": entry.status,
         "previous_status": entry.previous_status,
@@ -81,7 +90,9 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
         "confidence": entry.confidence,
         "excerpt": excerpt(entry.evidence, entry.item, catalogue),
         "date": entry.date.isoformat() if entry.date else None,
+        "article": entry.article_id,
         "article_url": entry.article_url,
+        "recorded": entry.created_at.isoformat(timespec="seconds"),
         "evidence": entry.evidence,
         "times": list(entry.times),
         "amounts": list(entry.amounts),
@@ -90,9 +101,9 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every tracked item with its latest reported status and date (None before any news)."""
-    entries = timeline_rows(db_url, catalogue)
+def item_rows(store: str | Engine, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Every tracked item with its latest reported status, since when and on what evidence (None before any news)."""
+    entries = timeline_rows(store, catalogue)
     rows = []
     for item in catalogue.items:
         own = [e for e in entries if e["item"] == item.slug]
@@ -106,6 +117,9 @@ def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
                 "status": state,
                 "date": since["date"] if since else None,
                 "updates": len(own),
+                "sources": len({source["url"] for e in own for source in e["sources"]}),
+                "evidence": since["excerpt"] if since else None,
+                "update_id": since["id"] if since else None,
                 "last_change": next(
                     (f"{e['previous_status']} → {e['status']}" for e in reversed(own) if e["change"]), None
                 ),
@@ -115,17 +129,12 @@ def item_rows(db_url: str, catalogue: Catalogue) -> list[dict[str, Any]]:
 
 
 def reindex_store(db_url: str, find: FindUpdates) -> int:
-    engine = open_engine(db_url, create=False)
-    with session(engine) as sess:
-        count = reindex(sess, find)
-    engine.dispose()
-    return count
+    with using(db_url) as engine, session(engine) as sess:
+        return reindex(sess, find)
 
 
 def store_summary(db_url: str) -> str:
     """One line on the store: its articles, updates and feeds (StorageError when it cannot be opened)."""
-    engine = open_engine(db_url, create=False)
-    with engine.connect() as connection:
+    with using(db_url) as engine, engine.connect() as connection:
         counts = [connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in TABLES]
-    engine.dispose()
     return ", ".join(f"{n} {label}" for n, label in zip(counts, ("article(s)", "update(s)", "feed(s)"), strict=True))

@@ -131,7 +131,8 @@ def test_read_only_commands_do_not_import_prefect(workdir: Path) -> None:
         f"cli(['backfill', '--from-dir', {str(ROOT / 'seeds')!r}], standalone_mode=False); "
         "cli(['articles', '--json'], standalone_mode=False); cli(['feeds'], standalone_mode=False); "
         "cli(['items'], standalone_mode=False); cli(['timeline', 'ml-1'], standalone_mode=False); "
-        "cli(['status'], standalone_mode=False); "
+        "cli(['status'], standalone_mode=False); cli(['export-feeds', 'out'], standalone_mode=False); "
+        "cli(['feeds', '--opml'], standalone_mode=False); "
         "assert 'prefect' not in sys.modules, 'prefect imported'"
     )
     subprocess.run(

@@ -13,9 +13,10 @@ from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.backfill import import_folder
 from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.storage.db import HEAD, MIGRATIONS, open_engine
+from cpec_watch.storage.search import SearchFilters, search_articles
 from tests.conftest import SEEDS
 
-EARLIER = ["0001", "0002", "0003", "0004", "0005"]  # every revision before HEAD (0006)
+EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006"]  # every revision before HEAD (0007)
 
 
 def alembic(db_url: str, step: str, revision: str) -> None:
@@ -41,7 +42,7 @@ def test_an_empty_database_is_created_at_head(db_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     engine.dispose()
-    assert HEAD == "0006" and count(db_url, "article") == 0
+    assert HEAD == "0007" and count(db_url, "article") == 0
 
 
 @pytest.mark.parametrize("revision", EARLIER)
@@ -59,5 +60,6 @@ def test_a_store_with_data_at_an_earlier_revision_upgrades_to_head(db_url: str, 
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     upgraded.dispose()
     assert count(db_url, "article") == 5 and count(db_url, "storyband") > 0
+    assert search_articles(db_url, "CPEC", SearchFilters()).total == 5  # 0007 indexed the stored articles
     # 0001 predates tracked-item updates: they are rebuilt from the stored articles by the next run's repair.
     assert count(db_url, "itemupdate") == (0 if revision == "0001" else updates)

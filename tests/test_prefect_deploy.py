@@ -85,6 +85,18 @@ def articles(db: Path) -> int:
     return int(count or 0)
 
 
+def wait_for_deployments(port: int, process: subprocess.Popen, names: int = 4) -> None:
+    """Until ``cpec-watch serve`` has registered its deployments (slow on a busy machine)."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:
+        found = httpx.post(f"http://127.0.0.1:{port}/api/deployments/filter", json={}, timeout=10).json()
+        if len(found) >= names:
+            time.sleep(1)  # and has started polling for their runs
+            return
+        time.sleep(0.5)
+    raise AssertionError("cpec-watch serve did not register its deployments")
+
+
 def run_section(server, tmp_path: Path, background: str, skip: tuple[str, ...]) -> Path:  # type: ignore[no-untyped-def]
     """Run the section's commands: ``background`` in the background, the others to completion, ``skip`` not."""
     env, port = server
@@ -111,7 +123,10 @@ def run_section(server, tmp_path: Path, background: str, skip: tuple[str, ...]) 
                         text=True,
                     )
                 )
-                time.sleep(5 if "serve" in line else 3)  # registers its deployments / starts polling
+                if "serve" in line:
+                    wait_for_deployments(port, running[-1])
+                else:
+                    time.sleep(3)  # the worker starts polling its pool
             else:
                 done = subprocess.run(
                     command(line, port), env=env, cwd=ROOT, capture_output=True, text=True, timeout=300

@@ -1,0 +1,36 @@
+"""Screenshots of the web view for the README, by headless Chromium over a store built from the seeds.
+
+.venv/bin/python -m tests.support.web_screenshots docs
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.support.webview import build_store, serving
+from tests.test_alerts_browser import chromium
+
+SHOTS = (
+    ("web-projects.png", "/", "1100,1000"),
+    ("web-timeline.png", "/items/ml-1", "1000,1000"),
+    ("web-search.png", "/search?q=railway+Karachi", "1000,800"),
+)
+
+
+def take(folder: Path) -> list[Path]:
+    """Write the three screenshots into ``folder``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/cpec.db"
+        archive = build_store(url, Path(tmp), title="ML-1 work begins on the Karachi–Rohri section")
+        with serving(url, archive) as base:
+            for name, path, size in SHOTS:
+                chromium(Path(tmp), f"--screenshot={folder.resolve() / name}", f"--window-size={size}", base + path)
+    return [folder / name for name, _, _ in SHOTS]
+
+
+if __name__ == "__main__":
+    for shot in take(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")):
+        print(shot)
