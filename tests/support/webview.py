@@ -12,7 +12,8 @@ from pathlib import Path
 import uvicorn
 
 from cpec_watch.config.settings import load_settings
-from cpec_watch.flows.pipeline import import_folder, open_pipeline
+from cpec_watch.flows.backfill import import_folder
+from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.models import FeedSource
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.storage.db import open_engine, open_read_only, session
