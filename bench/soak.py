@@ -7,11 +7,16 @@ Each feed and page is generated on request (a CPEC story per page, distinct text
 of the feeds answer 500, and a feed's newest items change from pass to pass. After each pass it prints resident memory,
 open file descriptors and live threads, and at the end checks that every item served by a feed that answered at
 least once is stored exactly once. Exits 1 when something leaked or an item is missing or stored twice.
+
+``Site`` is also the newsroom of ``bench/newsroom_bench.py`` and ``bench/prefect_bench.py``: feeds carry an ``ETag``
+and answer 304 to a matching ``If-None-Match``, every response is logged (``Site.log``), and ``page_kb`` pads each
+page to 50-150 KB of menus, scripts, styles and comments around a longer article (``heavy_page``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import random
@@ -20,6 +25,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, text
 
@@ -31,6 +37,14 @@ SYLLABLES = ["ka", "ro", "mi", "tan", "shu", "bel", "gor", "dip", "lun", "zar", 
 VOCABULARY = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]  # 3,375 made-up words
 
 
+class Served(NamedTuple):
+    """One response of the newsroom: ``feed`` or ``page``, whether the request was conditional, body bytes."""
+
+    kind: str
+    conditional: bool
+    size: int
+
+
 class Newsroom(BaseHTTPRequestHandler):
     server: Site
 
@@ -38,25 +52,40 @@ class Newsroom(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         if parts[0] == "feed":
             feed = int(parts[1].removesuffix(".xml"))
+            conditional = "If-None-Match" in self.headers
             if feed in self.server.failing:
-                return self._send(500, b"down", "text/plain")
-            return self._send(200, self.server.feed(feed), "application/rss+xml")
+                return self._send(500, b"down", "text/plain", "feed", conditional)
+            body = self.server.feed(feed)
+            etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+            if self.headers.get("If-None-Match") == etag:
+                return self._send(304, b"", "application/rss+xml", "feed", conditional, etag)
+            return self._send(200, body, "application/rss+xml", "feed", conditional, etag)
         feed, item = int(parts[1]), int(parts[2].removesuffix(".html"))
-        words = random.Random(feed * 100_003 + item).sample(VOCABULARY, 60)  # a distinct story per page
+        rng = random.Random(feed * 100_003 + item)
+        words = rng.sample(VOCABULARY, 60)  # a distinct story per page
         place = PLACES[(feed + item) % len(PLACES)]
-        body = (
-            f"<html><head><title>CPEC update {feed}-{item}: {place}</title></head><body><article>"
-            f"<h1>CPEC update {feed}-{item}: {place}</h1>"
-            f"<p>ISLAMABAD: Under the China-Pakistan Economic Corridor, officials at {place} said "
-            f"{' '.join(words[:30])}.</p>"
-            f"<p>{' '.join(words[30:])}, report {feed}-{item} added.</p>"
-            "</article></body></html>"
-        )
-        self._send(200, body.encode(), "text/html; charset=utf-8")
+        title = f"CPEC update {feed}-{item}: {place}"
+        paragraphs = [
+            f"ISLAMABAD: Under the China-Pakistan Economic Corridor, officials at {place} said {' '.join(words[:30])}.",
+            f"{' '.join(words[30:])}, report {feed}-{item} added.",
+        ]
+        if self.server.page_kb is None:
+            page = (
+                f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                + "".join(f"<p>{p}</p>" for p in paragraphs)
+                + "</article></body></html>"
+            )
+        else:
+            paragraphs += [f"{' '.join(rng.sample(VOCABULARY, 45))}, the {place} office said." for _ in range(6)]
+            page = heavy_page(title, paragraphs, rng.randint(*self.server.page_kb) * 1024, rng)
+        self._send(200, page.encode(), "text/html; charset=utf-8", "page", False)
 
-    def _send(self, status: int, body: bytes, kind: str) -> None:
+    def _send(self, status: int, body: bytes, kind: str, what: str, conditional: bool, etag: str | None = None) -> None:
+        self.server.log.append(Served(what, conditional, len(body)))
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -65,13 +94,75 @@ class Newsroom(BaseHTTPRequestHandler):
         pass
 
 
+SECTIONS = ["Pakistan", "World", "Business", "Sport", "Opinion", "Technology", "Culture", "Weather", "Videos"]
+
+
+def heavy_page(title: str, paragraphs: list[str], target: int, rng: random.Random) -> str:
+    """A news page of about ``target`` bytes: the article amid a site's menus, scripts, styles and comments."""
+
+    def words(n: int) -> str:
+        return " ".join(rng.choices(VOCABULARY, k=n))
+
+    def menu(n: int) -> str:
+        links = "".join(
+            f'<li class="menu-item"><a href="/{rng.choice(SECTIONS).lower()}/{words(1)}">{words(2).title()}</a>'
+            f'<ul class="sub-menu"><li><a href="/tag/{words(1)}">{words(1).title()}</a></li></ul></li>'
+            for _ in range(n)
+        )
+        return f'<nav class="main-menu" aria-label="Sections"><ul>{links}</ul></nav>'
+
+    def script(n: int) -> str:
+        calls = ";".join(
+            f'window.dataLayer.push({{"event":"{words(1)}","slot":"div-gpt-{rng.randint(1, 99)}"}})' for _ in range(n)
+        )
+        return f"<script>window.dataLayer=window.dataLayer||[];{calls};</script>"
+
+    def style(n: int) -> str:
+        rules = "".join(f".{words(1)}-{i}{{margin:{i % 9}px;color:#{rng.randrange(16**6):06x}}}" for i in range(n))
+        return f"<style>{rules}</style>"
+
+    def related(n: int) -> str:
+        heads = "".join(f'<li><a href="/story/{words(1)}">{words(8).capitalize()}</a></li>' for _ in range(n))
+        return f'<aside class="sidebar"><h3>Most read</h3><ul class="related">{heads}</ul></aside>'
+
+    story = "".join(f"<p>{p}</p>" for p in paragraphs)
+    head = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Corridor Times</title>'
+        f'<meta property="og:title" content="{title}"><link rel="stylesheet" href="/static/site.css">'
+        f"{style(40)}{script(20)}</head><body><!-- header -->"
+        f'<header class="masthead"><div class="top-bar">{menu(12)}</div>'
+        f'<div class="breadcrumb"><a href="/">Home</a> &gt; <a href="/pakistan">Pakistan</a></div></header>'
+    )
+    article = (
+        f'<main><article class="story"><h1>{title}</h1><div class="byline">By Staff Reporter</div>'
+        f'<div class="story-body">{story}</div><div class="share-buttons"><a href="#">Share</a></div></article>'
+    )
+    tail = f'</main><footer class="site-footer">{menu(8)}<p>&copy; 2025 Corridor Times</p></footer>'
+    fillers = [
+        lambda: menu(10),
+        lambda: script(15),
+        lambda: style(30),
+        lambda: related(12),
+        lambda: f"<!-- {words(60)} -->",
+    ]
+    before: list[str] = []
+    after: list[str] = []
+    size = len(head) + len(article) + len(tail)
+    while size < target:
+        piece = rng.choice(fillers)()
+        (before if rng.random() < 0.4 else after).append(piece)
+        size += len(piece)
+    return head + "".join(before) + article + "".join(after) + tail + script(10) + "</body></html>"
+
+
 class Site(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, items: int) -> None:
+    def __init__(self, items: int, page_kb: tuple[int, int] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Newsroom)
-        self.items, self.offset, self.failing = items, 0, set[int]()
+        self.items, self.offset, self.failing, self.page_kb = items, 0, set[int](), page_kb
         self.served: set[tuple[int, int]] = set()
+        self.log: list[Served] = []  # every response, in order (list.append is atomic)
 
     def feed(self, feed: int) -> bytes:
         window = range(self.offset, self.offset + self.items)  # each pass adds new items at the top
