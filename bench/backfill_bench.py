@@ -1,12 +1,13 @@
 """Backfill at archive scale: folders of generated seed-format articles into an empty SQLite store.
 
-For each size (``--sizes``, default 1,000, 10,000 and 100,000): the folder is written first (distinct synthetic CPEC
+For each size (``--sizes``, default 1,000 and 10,000; 100,000 takes long here): the folder is written first (distinct synthetic CPEC
 stories of ~300 words from ``dedup_bench.synthetic_story``, every 10th file another outlet's rewrite of an earlier
 story), then ``cpec-watch backfill --from-dir`` runs as a subprocess while the resident memory of it and its worker
 processes is sampled (summed) every 0.2 s. Reported: articles per second and peak RSS. Then, on the store that
 backfill made, the cost of adding one more article through the monitor's path (``store_article``, story matching
 included) over 60 new articles: the median ms per article at each size, and its ratio to the smallest size.
-At the smallest size the backfill also runs with ``[backfill] workers = 1`` beside the default, for the ratio.
+At the smallest size the backfill also runs with ``[backfill] workers = 1`` beside the default, for the ratio, and
+each stage of the work is timed alone in one process (what bounds the rate).
 
     .venv/bin/python bench/backfill_bench.py [--sizes 1000 10000 100000]
 """
@@ -30,10 +31,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dedup_bench import synthetic_story  # noqa: E402
 
+from cpec_watch.flows.backfill import prepare_file  # noqa: E402
 from cpec_watch.models import Article, SeedText  # noqa: E402
-from cpec_watch.parsers import seedformat  # noqa: E402
+from cpec_watch.parsers import dedup, seedformat  # noqa: E402
+from cpec_watch.parsers.items import load_catalogue  # noqa: E402
+from cpec_watch.parsers.status import item_updates  # noqa: E402
 from cpec_watch.parsers.urls import url_key  # noqa: E402
 from cpec_watch.storage.articles import store_article  # noqa: E402
+from cpec_watch.storage.bulk import Prepared, store_batch  # noqa: E402
 from cpec_watch.storage.db import open_engine, session  # noqa: E402
 
 
@@ -120,15 +125,49 @@ def added_article_ms(work: Path, count: int = 60, seed: int = 99) -> float:
     return statistics.median(times) * 1000
 
 
+def stage_ms(folder: Path, work: Path, count: int = 1000) -> dict[str, float]:
+    """Where a backfill's time goes, per article, in one process: reading, MinHash, tracked items, storing."""
+    paths = sorted(folder.glob("*.txt"))[:count]
+    catalogue = load_catalogue()
+    start = time.perf_counter()
+    seeds = [seedformat.parse(p.read_text(encoding="utf-8")) for p in paths]
+    read = time.perf_counter() - start
+    start = time.perf_counter()
+    for seed in seeds:
+        dedup.fingerprint("\n\n".join(seed.paragraphs))
+    minhash = time.perf_counter() - start
+    start = time.perf_counter()
+    for seed in seeds:
+        item_updates(seed.title, seed.paragraphs, catalogue)
+    items = time.perf_counter() - start
+    prepared = [r for r in (prepare_file(p, "archive", catalogue) for p in paths) if isinstance(r, Prepared)]
+    engine = open_engine(f"sqlite:///{work / 'stages.db'}")
+    start = time.perf_counter()
+    for first in range(0, len(prepared), 500):
+        with session(engine) as sess:
+            store_batch(sess, prepared[first : first + 500], work / "stages-archive")
+    stored = time.perf_counter() - start
+    engine.dispose()
+    n = len(paths)
+    return {
+        "read and parse the file": read / n * 1000,
+        "MinHash (192 permutations) and band keys": minhash / n * 1000,
+        "tracked items and statuses": items / n * 1000,
+        "store: candidates, story, article, bands, tracking (main process)": stored / n * 1000,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     args = parser.parse_args()
     rows, added = [], {}
     with tempfile.TemporaryDirectory(prefix="cpec-backfill-bench-") as tmp:
         for size in sorted(args.sizes):
             folder = Path(tmp) / f"files-{size}"
             write_folder(folder, size)
+            if size == min(args.sizes):
+                stages = stage_ms(folder, Path(tmp))
             variants = (
                 [("default workers", None), ("workers = 1", 1)]
                 if size == min(args.sizes)
@@ -146,6 +185,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for size, label, seconds, rate, peak, summary in rows:
         print(f"| {size:,} | {label} | {seconds:.1f} | {rate:,.0f} | {peak:.0f} | {summary} |")
+    print("\nWhere the time goes: each stage over the first 1,000 files of the smallest folder, in one process:\n")
+    print("| stage | ms per article |")
+    print("|---|---|")
+    for stage, ms in stages.items():
+        print(f"| {stage} | {ms:.2f} |")
+    print(f"| all (CPU time an article costs) | {sum(stages.values()):.2f} |")
     smallest = min(added)
     print("\nOne more article through the monitor's path (`store_article`, story matching included), median of 60:\n")
     print("| stored | ms per added article | ratio to the smallest store |")

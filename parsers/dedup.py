@@ -10,10 +10,8 @@ over blake2b shingle hashes, with fixed parameters, so fingerprints are the same
 a band key with probability ``1 - (1 - J**ROWS)**BANDS``: 0.95 at J = 0.36, 0.19 at J = 0.15, 0.06 at J = 0.10.
 Candidates found through band keys are then confirmed with ``similarity(...) >= SAME_STORY_THRESHOLD``.
 
-The minima are computed with numpy over every (permutation, word) pair at once, exactly: ``a*x`` (both below
-2**61) is split into 32-bit halves so no product overflows 64 bits, and reduced with ``2**61 ≡ 1 (mod p)``. The
-values are the same as those of the plain Python formula (tests/test_dedup.py checks), so stored signatures stay
-valid.
+The minima are computed with numpy over every (permutation, word) pair at once (``parsers/minhash.py``), to the
+same values as the plain Python formula (tests/test_dedup.py checks), so stored signatures stay valid.
 """
 
 from __future__ import annotations
@@ -22,8 +20,6 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-
-import numpy as np
 
 BANDS = 64
 ROWS = 3
@@ -257,32 +253,10 @@ def fingerprint(text: str) -> Fingerprint:
     ]
     if not hashes:
         return Fingerprint(signature=(), bands=())
-    values = _mod_prime(_mul_mod(_A, np.array(hashes, dtype=np.uint64)[None, :]) + _B).min(axis=1)
-    return Fingerprint(signature=tuple(values.tolist()), bands=_band_keys(values.astype(">u8").tobytes()))
+    from cpec_watch.parsers.minhash import minima  # numpy: imported by what fingerprints, not by every command
 
-
-_P = np.uint64(_PRIME)
-_A = np.array([a for a, _ in _PERMUTATIONS], dtype=np.uint64)[:, None]
-_B = np.array([b for _, b in _PERMUTATIONS], dtype=np.uint64)[:, None]
-_LOW32, _LOW29 = np.uint64(0xFFFFFFFF), np.uint64((1 << 29) - 1)
-_S3, _S29, _S32, _S61 = (np.uint64(n) for n in (3, 29, 32, 61))
-
-
-def _mul_mod(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``(a * x) mod p`` elementwise (broadcast) for uint64 values below ``p = 2**61 - 1``, without overflow."""
-    a_hi, a_lo, x_hi, x_lo = a >> _S32, a & _LOW32, x >> _S32, x & _LOW32
-    high = a_hi * x_hi  # < 2**58; its weight 2**64 = 8 (mod p)
-    middle = a_hi * x_lo + a_lo * x_hi  # < 2**62; weight 2**32, and 2**61 = 1 (mod p)
-    low = a_lo * x_lo  # < 2**64
-    total = (high << _S3) + (middle >> _S29) + ((middle & _LOW29) << _S32) + (low >> _S61) + (low & _P)
-    return _mod_prime(total)
-
-
-def _mod_prime(values: np.ndarray) -> np.ndarray:
-    """Reduce uint64 values below 2**63 modulo ``p = 2**61 - 1``."""
-    values = (values & _P) + (values >> _S61)
-    values = (values & _P) + (values >> _S61)  # now at most p
-    return np.minimum(values, values - _P)  # p becomes 0; below p, the subtraction wraps around to a larger value
+    signature = minima(hashes, _PERMUTATIONS, _PRIME)
+    return Fingerprint(signature=signature, bands=_band_keys(b"".join(v.to_bytes(8, "big") for v in signature)))
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
@@ -296,12 +270,12 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 
 def stored_similarity(a: Fingerprint, stored: str) -> float:
     """:func:`similarity` against a signature as stored (space-separated values)."""
-    other = np.array(stored.split(), dtype=np.uint64)
-    if not a.signature or len(other) == 0:
+    other = stored.split()
+    if not a.signature or not other:
         return 0.0
     if len(other) != len(a.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return float(np.count_nonzero(np.array(a.signature, dtype=np.uint64) == other)) / len(other)
+    return sum(x == y for x, y in zip(map(str, a.signature), other, strict=True)) / len(other)
 
 
 def content_hash(text: str) -> str:
