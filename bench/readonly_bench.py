@@ -115,6 +115,7 @@ def report(
     backfilled: dict[str, int],
     backfill_s: float,
 ) -> None:
+    """The header line, the timing table and the import table."""
     counts = ", ".join(f"{outcome} {n}" for outcome, n in backfilled.items())
     print(
         f"Read-only `cpec-watch` commands as subprocesses on a SQLite store of {seeds} seeds, {args.feeds} polled "
