@@ -44,6 +44,7 @@ class Pass:
     served: tuple[Served, ...]
 
     def requests(self) -> str:
+        """Feed requests (of which conditional), page requests, as the table shows them."""
         feeds = [s for s in self.served if s.kind == "feed"]
         pages = len(self.served) - len(feeds)
         return f"{len(feeds)} ({sum(s.conditional for s in feeds)}), {pages}"
@@ -92,10 +93,12 @@ def main() -> None:
 
 
 def spread(values: list[float], digits: int) -> tuple[str, str]:
+    """Median and "min-max" of ``values``, formatted."""
     return f"{statistics.median(values):.{digits}f}", f"{min(values):.{digits}f}-{max(values):.{digits}f}"
 
 
 def report(passes: list[tuple[Pass, Pass]], args: argparse.Namespace) -> None:
+    """The header line, the table, and a WARNING per repetition that stored too little or fetched a page."""
     pages = sorted(s.size for cold, _ in passes for s in cold.served if s.kind == "page")
     print(
         f"Loopback newsroom through `cpec-watch run --feeds FILE --json` (subprocess; import_seeds = false, "

@@ -158,6 +158,7 @@ def measure(site: Site, work: Path, args: argparse.Namespace) -> None:
 def report(
     times: dict[str, list[float]], profile: cProfile.Profile, args: argparse.Namespace, stored: dict, *setup: float
 ) -> None:
+    """The header line, the timing table with ratios, and the profile table."""
     imported, first = setup
     print(
         f"Prefect flow runs in one process against a `prefect server start` subprocess (SQLite, default settings, "

@@ -1,13 +1,14 @@
 """Wall time of the read-only ``cpec-watch`` commands on a store of the seeds plus ~1,000 backfilled articles.
 
-The store (temp SQLite and archive) gets the shipped seeds, then ``cpec-watch backfill --from-dir`` of ``--articles``
-generated seed-format files (``dedup_bench.synthetic_story``). Then ``articles --json``, ``items --json``,
-``timeline --json``, ``feeds --json`` and ``status`` run as subprocesses (``PREFECT_API_URL`` unset), ``--runs``
-times each, interleaved with the order rotated, next to ``python -c pass`` (the interpreter alone). Finally
-``python -X importtime`` of ``cpec-watch items`` (3 runs, median per module): the imports with the largest cumulative
-time, i.e. what bounds a command that reads a few rows.
+The store (temp SQLite and archive) gets the shipped seeds and ``--feeds`` polled feeds (a monitoring pass over a
+loopback ``soak.Site`` whose feeds have no entries, so ``feeds`` has rows to show), then ``cpec-watch backfill
+--from-dir`` of ``--articles`` generated seed-format files (``dedup_bench.synthetic_story``). Then
+``articles --json``, ``items --json``, ``timeline --json``, ``feeds --json`` and ``status`` run as subprocesses
+(``PREFECT_API_URL`` unset), ``--runs`` times each, interleaved with the order rotated, next to ``python -c pass``
+(the interpreter alone). Finally ``python -X importtime`` of ``cpec-watch items`` (3 runs, median per module): the
+imports with the largest cumulative time, i.e. what bounds a command that reads a few rows.
 
-    .venv/bin/python bench/readonly_bench.py [--runs 5] [--articles 1000]
+    .venv/bin/python bench/readonly_bench.py [--runs 5] [--articles 1000] [--feeds 20]
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,10 +32,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dedup_bench import synthetic_story  # noqa: E402
 from pipeline_bench import cli_env, run_cli  # noqa: E402
+from soak import Site  # noqa: E402
 
 from cpec_watch.config.settings import load_settings  # noqa: E402
-from cpec_watch.flows.backfill import import_seeds  # noqa: E402
-from cpec_watch.flows.pipeline import open_pipeline  # noqa: E402
+from cpec_watch.flows.runs import monitor_pass  # noqa: E402
 from cpec_watch.models import SeedText  # noqa: E402
 from cpec_watch.parsers.seedformat import archive_name, render  # noqa: E402
 
@@ -69,13 +72,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--articles", type=int, default=1000, help="generated articles to backfill")
+    parser.add_argument("--feeds", type=int, default=20, help="polled feeds (without entries) in the store")
     args = parser.parse_args()
+    site = Site(0)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         store = ["--db", f"sqlite:///{work}/r.db", "--archive", str(work / "a")]
+        base = f"http://127.0.0.1:{site.server_address[1]}"
+        feeds = "".join(f'[[feeds]]\nurl = "{base}/feed/{i}.xml"\nname = "N{i}"\n' for i in range(args.feeds))
+        (work / "feeds.toml").write_text(feeds, encoding="utf-8")
+        os.environ["CPEC_WATCH_ALLOW_PRIVATE_NETWORKS"] = "1"  # this process only; the CLI runs get cli_env()
         settings = load_settings(db=store[1], archive=work / "a")
-        with open_pipeline(settings) as pipe:
-            seeds = import_seeds(pipe)
+        seeds = monitor_pass(settings, feeds_file=work / "feeds.toml").seeds_imported
+        site.shutdown()
         write_articles(work / "generated", args.articles)
         backfill_s, _rss, text = run_cli(
             [*store, "backfill", "--from-dir", str(work / "generated"), "--json"], cli_env()
@@ -105,11 +115,12 @@ def report(
     backfilled: dict[str, int],
     backfill_s: float,
 ) -> None:
+    """The header line, the timing table and the import table."""
+    counts = ", ".join(f"{outcome} {n}" for outcome, n in backfilled.items())
     print(
-        f"Read-only `cpec-watch` commands as subprocesses on a SQLite store of {seeds} seeds plus {args.articles} "
-        f"generated articles (backfill --from-dir: {', '.join(f'{k} {n}' for k, n in backfilled.items())}, "
-        f"{backfill_s:.1f} s); {args.runs} runs each "
-        f"interleaved, order rotated; PREFECT_API_URL unset\n"
+        f"Read-only `cpec-watch` commands as subprocesses on a SQLite store of {seeds} seeds, {args.feeds} polled "
+        f"feeds and {args.articles} generated articles (backfill --from-dir: {counts}, {backfill_s:.1f} s); "
+        f"{args.runs} runs each interleaved, order rotated; PREFECT_API_URL unset\n"
     )
     print("| command | median s | min-max s | stdout KB |\n|---|---|---|---|")
     for name, values in times.items():
