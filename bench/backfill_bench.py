@@ -1,10 +1,11 @@
 """Backfill at archive scale: folders of generated seed-format articles into an empty SQLite store.
 
 For each size (``--sizes``, default 1,000 and 10,000; add 100000 for the archive-scale run, which takes long on 2
-cores): the folder is written first (distinct synthetic CPEC stories of ~300 words from ``dedup_bench.synthetic_story``, every 10th file another outlet's rewrite of an earlier
-story), then ``cpec-watch backfill --from-dir`` runs as a subprocess while the resident memory of it and its worker
-processes is sampled (summed) every 0.2 s. Reported: articles per second and peak RSS. Then, on the store that
-backfill made, the cost of adding one more article through the monitor's path (``store_article``, story matching
+cores): the folder is written first (distinct synthetic CPEC stories of ~300 words from
+``dedup_bench.synthetic_story``, every 10th file another outlet's rewrite of an earlier story), then
+``cpec-watch backfill --from-dir`` runs as a subprocess while the resident memory of it and its worker processes
+is sampled (summed) every 0.2 s. Reported: articles per second and peak RSS. Then, on the store that backfill
+made, the cost of adding one more article through the monitor's path (``store_article``, story matching
 included) over 60 new articles: the median ms per article at each size, and its ratio to the smallest size.
 At the smallest size the backfill also runs with ``[backfill] workers = 1`` beside the default, for the ratio, and
 each stage of the work is timed alone in one process (what bounds the rate).
