@@ -144,9 +144,12 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss, text
 
 
+LOOPBACK = {"CPEC_WATCH_ALLOW_PRIVATE_NETWORKS": "1"}  # the network guard refuses 127.0.0.1 otherwise
+
+
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CPEC_WATCH_", "PREFECT_API_URL"))}
-    return env | {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    return env | LOOPBACK | {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
 def one_repetition(variant: Variant, record: Callable[[str, str, object], None], cli: bool) -> None:
@@ -256,6 +259,7 @@ def prepare(server: FixtureServer, variant: Variant, work: Path) -> tuple[Path, 
 
 
 def main() -> None:
+    os.environ.update(LOOPBACK)  # the in-process passes read it through Settings
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--entries", type=int, default=300, help="stories in the synthetic scale feed")

@@ -6,7 +6,6 @@ import os
 from typing import Any
 
 import click
-import httpx
 
 from cpec_watch.cli.common import echo_json, echo_line, handle_errors, mask_password, settings_from
 from cpec_watch.flows.setup import user_catalogue
@@ -189,6 +188,8 @@ def status(ctx: click.Context) -> None:
 
 
 def _prefect_state(api: str) -> str:
+    import httpx  # only `status` needs it: the other read-only commands start without it
+
     try:
         answer = httpx.get(f"{api.rstrip('/')}/health", timeout=3)
     except httpx.HTTPError as exc:
