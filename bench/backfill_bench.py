@@ -1,14 +1,14 @@
 """Backfill at archive scale: folders of generated seed-format articles into an empty SQLite store.
 
-For each size (``--sizes``, default 1,000 and 10,000; add 100000 for the archive-scale run, which takes long on 2
-cores): the folder is written first (distinct synthetic CPEC stories of ~300 words from
-``dedup_bench.synthetic_story``, every 10th file another outlet's rewrite of an earlier story), then
+For each size (``--sizes``, default 1,000, 10,000 and 100,000): the folder is written first (distinct synthetic CPEC
+stories of ~300 words from ``dedup_bench.synthetic_story``, every 10th file another outlet's rewrite of an earlier
+story), then
 ``cpec-watch backfill --from-dir`` runs as a subprocess while the resident memory of it and its worker processes
 is sampled (summed) every 0.2 s. Reported: articles per second and peak RSS. Then, on the store that backfill
 made, the cost of adding one more article through the monitor's path (``store_article``, story matching
 included) over 60 new articles: the median ms per article at each size, and its ratio to the smallest size.
-At the smallest size the backfill also runs with ``[backfill] workers = 1`` beside the default, for the ratio, and
-each stage of the work is timed alone in one process (what bounds the rate).
+At the smallest size the backfill also runs with one worker process per CPU beside the default (one fewer: the
+main process stores), for the ratio, and each stage of the work is timed alone in one process (what bounds the rate).
 
     .venv/bin/python bench/backfill_bench.py [--sizes 1000 10000 100000]
 """
@@ -160,7 +160,7 @@ def stage_ms(folder: Path, work: Path, count: int = 1000) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     args = parser.parse_args()
     rows, added = [], {}
     with tempfile.TemporaryDirectory(prefix="cpec-backfill-bench-") as tmp:
@@ -169,13 +169,12 @@ def main() -> None:
             write_folder(folder, size)
             if size == min(args.sizes):
                 stages = stage_ms(folder, Path(tmp))
-            variants = (
-                [("default workers", None), ("workers = 1", 1)]
-                if size == min(args.sizes)
-                else [("default workers", None)]
-            )
+            cpus = os.cpu_count() or 1
+            variants = [(f"default: {max(cpus - 1, 0)} worker(s) and the storing process", None)]
+            if size == min(args.sizes):
+                variants.append((f"workers = {cpus} (one per CPU)", cpus))
             for label, workers in variants:
-                work = Path(tmp) / f"store-{size}-{label.split()[-1]}"
+                work = Path(tmp) / f"store-{size}-{workers or 0}"
                 work.mkdir()
                 seconds, peak, summary = run_backfill(folder, work, workers)
                 rows.append((size, label, seconds, size / seconds, peak, summary))

@@ -43,7 +43,7 @@ class BackfillSettings(BaseModel):
 
     batch: int = Field(500, gt=0)  # files stored per transaction
     chunk: int = Field(5000, gt=0)  # files per Prefect run of a folder backfill (one flow run each, on any worker)
-    workers: int = Field(0, ge=0)  # processes that read and analyse files; 0 = one per CPU
+    workers: int = Field(0, ge=0)  # processes that read and analyse files; 0 = CPUs - 1 (the main one stores)
 
 
 class ScheduleSettings(BaseModel):

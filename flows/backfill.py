@@ -2,8 +2,9 @@
 
 Files go in chunks of ``[backfill] batch``: those whose key is stored already are recognised by name and not
 read again (a re-run resumes where the last one stopped); the rest are read and analysed (seed format, text hash,
-MinHash, tracked items) in a pool of worker processes while the main process stores the previous chunk in one
-transaction. A small folder (the five seeds) is read in-process: a pool costs more to start than it saves.
+MinHash, tracked items) in a pool of worker processes, one CPU fewer than the machine has, while the main process
+stores the previous chunk in one transaction. A small folder (the five seeds) is read in-process: a pool costs more
+to start than it saves.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ Reader = Callable[[list[Path]], Callable[[], list[Prepared | Outcome]]]  # submi
 @contextmanager
 def _reader(pipe: Pipeline, source: str, files: int) -> Iterator[Reader]:
     """Reads and analyses files: in a pool of worker processes for a large folder, in this process for a small one."""
-    workers = pipe.settings.backfill.workers or os.cpu_count() or 1
-    if files < POOL_FROM or workers < 2:
+    workers = pipe.settings.backfill.workers or (os.cpu_count() or 1) - 1  # this process stores: a CPU of its own
+    if files < POOL_FROM or workers < 1:
         yield lambda paths: partial(_prepare_all, paths, source, pipe.catalogue)
         return
     pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_start_worker, initargs=(pipe.catalogue,))

@@ -17,9 +17,11 @@ same values as the plain Python formula (tests/test_dedup.py checks), so stored 
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 BANDS = 64
 ROWS = 3
@@ -224,6 +226,11 @@ class Fingerprint:
     signature: tuple[int, ...]
     bands: tuple[str, ...]
 
+    @cached_property
+    def stored(self) -> list[str]:
+        """The signature's values as stored (space-separated in the article row), split."""
+        return [str(value) for value in self.signature]
+
 
 def _parameters() -> tuple[tuple[int, int], ...]:
     params = []
@@ -265,7 +272,7 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
         return 0.0
     if len(a.signature) != len(b.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return sum(x == y for x, y in zip(a.signature, b.signature, strict=False)) / len(a.signature)
+    return sum(map(operator.eq, a.signature, b.signature)) / len(a.signature)
 
 
 def stored_similarity(a: Fingerprint, stored: str) -> float:
@@ -275,7 +282,7 @@ def stored_similarity(a: Fingerprint, stored: str) -> float:
         return 0.0
     if len(other) != len(a.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return sum(x == y for x, y in zip(map(str, a.signature), other, strict=True)) / len(other)
+    return sum(map(operator.eq, a.stored, other)) / len(other)
 
 
 def content_hash(text: str) -> str:

@@ -235,13 +235,15 @@ def find_mentions(text: str, catalogue: Catalogue, *more: Catalogue) -> list[Men
     mentions: list[Mention] = []
     for names in (catalogue, *more):
         index, longest = names._index
-        i = 0
-        while i < len(tokens):
-            hit = _longest_at(lowered, joins, i, index, longest, names._prefixes)
-            if hit is None:
-                i += 1
+        prefixes = names._prefixes
+        i = 0  # the first token not yet read as part of a name
+        for first in [j for j, word in enumerate(lowered) if word in prefixes or word[:-1] in index]:
+            if first < i:
                 continue
-            first, (last, target) = i, hit
+            hit = _longest_at(lowered, joins, first, index, longest, prefixes)
+            if hit is None:
+                continue
+            last, target = hit
             i = last + 1
             if target is None:
                 continue

@@ -60,7 +60,7 @@ def store_batch(sess: Session, batch: Sequence[Prepared], archive_dir: Path | No
                 results.append(existing)
                 continue
             article_id, story_id = insert_article(
-                sess, prepared.article, prepared.key, prepared.text_hash, prepared.fingerprint
+                sess, prepared.article, prepared.key, prepared.text_hash, prepared.fingerprint, tracked=True
             )
             track_read(sess, article_id, story_id, prepared.updates)
             known[("url", prepared.key)] = Stored(Outcome.DUPLICATE, article_id, story_id, "same url")

@@ -170,16 +170,17 @@ def session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
-def insert_ignore(sess: Session, model: type[SQLModel], rows: list[dict[str, Any]] | dict[str, Any]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING (one statement, compiled once, for all rows); returns how many were inserted.
+def insert_ignore(sess: Session, model: type[SQLModel], rows: list[dict[str, Any]] | dict[str, Any]) -> list[Any]:
+    """INSERT … ON CONFLICT DO NOTHING (one statement, compiled once, for all rows); returns the primary keys
+    of the rows it inserted (its length: how many).
 
     Every row names the same columns. It runs on the session's connection, past the ORM: nothing is flushed.
     """
     rows = [rows] if isinstance(rows, dict) else rows
     if not rows:
-        return 0
+        return []
     statement = _insert_ignore(sess.get_bind().dialect.name, model)
-    return len(sess.connection().execute(statement, rows).all())
+    return [key[0] if len(key) == 1 else tuple(key) for key in sess.connection().execute(statement, rows).all()]
 
 
 @cache

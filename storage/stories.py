@@ -97,11 +97,12 @@ _NEW_ARTICLE = insert(ArticleRow).returning(col(ArticleRow.id))
 
 
 def insert_article(
-    sess: Session, data: Article, key: str, text_hash: str, fingerprint: dedup.Fingerprint
+    sess: Session, data: Article, key: str, text_hash: str, fingerprint: dedup.Fingerprint, *, tracked: bool = False
 ) -> tuple[int, int]:
     """Insert a new article into its story (joined or started) with its band keys; returns (article, story) ids.
 
-    The caller holds :func:`story_lock` and has checked that neither the key nor the text is stored.
+    The caller holds :func:`story_lock` and has checked that neither the key nor the text is stored; ``tracked``
+    when it records the article's updates in the same transaction.
     """
     conn = sess.connection()
     story_id = matching_story(sess, fingerprint, data.text, data.published)
@@ -117,9 +118,9 @@ def insert_article(
         fetched_at=utcnow(),
         body=data.text,
         content_hash=text_hash,
-        signature=" ".join(map(str, fingerprint.signature)),
+        signature=" ".join(fingerprint.stored),
         story_id=story_id,
-        tracked=False,
+        tracked=tracked,
     )
     article_id = cast(int, conn.execute(_NEW_ARTICLE, row).scalar_one())
     if fingerprint.bands:

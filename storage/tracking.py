@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
@@ -56,15 +56,13 @@ def track_article(sess: Session, article_id: int, find: FindUpdates) -> int:
 
 
 def track_read(sess: Session, article_id: int, story_id: int, updates: Sequence[Update]) -> int:
-    """Record updates already read from an article just inserted (untracked, undated, fetched today or imported).
+    """Record updates already read from an article just inserted as tracked (undated, or imported).
 
     A bulk import reads them in worker processes; this does not commit: the caller's batch transaction holds it
     with the article.
     """
     day = sess.connection().execute(_STORY_DATE, {"story": story_id}).scalar()
-    created = _record_updates(sess, article_id, story_id, day, updates)
-    sess.connection().execute(_MARK_TRACKED, {"article": article_id})
-    return created
+    return _record_updates(sess, article_id, story_id, day, updates)
 
 
 def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
@@ -91,7 +89,7 @@ def _record_updates(
         conn.execute(_DATE_STORY, {"story": story_id, "day": day})
     created = 0
     for found in updates:
-        created += insert_ignore(
+        inserted = insert_ignore(
             sess,
             UpdateRow,
             dict(
@@ -107,14 +105,21 @@ def _record_updates(
                 created_at=utcnow(),
             ),
         )
-        row = conn.execute(_UPDATE_ROW, {"item": found.slug, "story": story_id}).one()
-        if found.status != UNINFORMATIVE and (row.status == UNINFORMATIVE or found.confidence > row.confidence):
-            changes = {"evidence": found.evidence, "confidence": found.confidence}
-            if found.status != row.status:  # a copy that says more, or reads it more surely: new again
-                changes |= {"status": found.status, "created_at": utcnow()}
-            conn.execute(sql_update(UpdateRow).where(col(UpdateRow.id) == row.id).values(**changes))
-        insert_ignore(sess, UpdateSource, dict(update_id=row.id, article_id=article_id))
+        created += bool(inserted)
+        update_id = inserted[0] if inserted else _surer_reading(conn, story_id, found)
+        insert_ignore(sess, UpdateSource, dict(update_id=update_id, article_id=article_id))
     return created
+
+
+def _surer_reading(conn: Connection, story_id: int, found: Update) -> int:
+    """The story's stored update of the item, replaced by ``found`` where it says more or reads it more surely."""
+    row = conn.execute(_UPDATE_ROW, {"item": found.slug, "story": story_id}).one()
+    if found.status != UNINFORMATIVE and (row.status == UNINFORMATIVE or found.confidence > row.confidence):
+        changes = {"evidence": found.evidence, "confidence": found.confidence}
+        if found.status != row.status:  # a copy that says more, or reads it more surely: new again
+            changes |= {"status": found.status, "created_at": utcnow()}
+        conn.execute(sql_update(UpdateRow).where(col(UpdateRow.id) == row.id).values(**changes))
+    return int(row.id)
 
 
 _STORY_DATE = select(func.min(ArticleRow.published)).where(col(ArticleRow.story_id) == bindparam("story"))

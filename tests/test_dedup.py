@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.dedup import BANDS, NUM_PERM, SAME_STORY_THRESHOLD, content_hash, fingerprint, similarity
+from cpec_watch.parsers.minhash import minima
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = Path(__file__).resolve().parent / "fixtures" / "feeds_unit" / "stories"
@@ -131,6 +132,17 @@ def plain_minhash(text: str) -> tuple[int, ...]:
 def test_vectorised_minhash_equals_the_plain_formula(words: list[str]) -> None:
     text = " ".join(words)
     assert fingerprint(text).signature == (plain_minhash(text) if dedup.shingles(text) else ())
+
+
+_EDGES = [0, 1, 2, (1 << 29) - 1, 1 << 29, (1 << 32) - 1, 1 << 32, (1 << 33) + 7, (1 << 60) + 12345]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, dedup._PRIME - 1) | st.sampled_from(_EDGES + [dedup._PRIME - n for n in (1, 2, 3)])))
+def test_minima_equal_the_formula_on_any_hash_values_edges_included(hashes: list[int]) -> None:
+    hashes = hashes or [0]
+    expected = tuple(min((a * x + b) % dedup._PRIME for x in hashes) for a, b in dedup._PERMUTATIONS)
+    assert minima(hashes, dedup._PERMUTATIONS, dedup._PRIME) == expected
 
 
 def test_texts_without_words_have_empty_fingerprints() -> None:
