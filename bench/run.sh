@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Run every benchmark in order, from the repo root with .venv/bin/python (what `python3 tasks.py bench` calls):
 # the monitoring pass (bench/pipeline_bench.py), story matching as the store grows with dated and undated articles
-# (bench/dedup_bench.py), backfill of 1k, 10k and 100k files (bench/backfill_bench.py), tracked-item matching as the catalogue grows (bench/items_scale.py), article
-# extraction (bench/extraction.sh) unless BENCH_SKIP_EXTRACTION=1, then the CLI's cold ingest and warm re-poll of a
-# loopback newsroom (bench/newsroom_bench.py), a Prefect monitor flow run against a bare flow
-# (bench/prefect_bench.py) and the read-only commands (bench/readonly_bench.py). Arguments are ignored.
-# Results go to stdout as markdown tables; see bench/README.md. About an hour on 2 cores (the 100k backfill included).
+# (bench/dedup_bench.py), backfill of 1k, 10k and 100k files (bench/backfill_bench.py), tracked-item matching as
+# the catalogue grows (bench/items_scale.py), article extraction (bench/extraction.sh) unless
+# BENCH_SKIP_EXTRACTION=1, then the CLI's cold ingest and warm re-poll of a loopback newsroom
+# (bench/newsroom_bench.py), a Prefect monitor flow run against a bare flow (bench/prefect_bench.py) and the
+# read-only commands (bench/readonly_bench.py). Arguments are ignored. Results go to stdout as markdown tables;
+# see bench/README.md. About an hour on 2 cores (the 100k backfill included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
