@@ -76,6 +76,7 @@ def import_folder(
     report = FeedReport(str(folder), source)
     batch = pipe.settings.backfill.batch
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
+    crowded: set[str] = set()  # boilerplate bands, found once for the whole folder
     with _reader(pipe, source, len(paths)) as read:
         pending = read(_unstored(pipe, chunks[0])) if chunks else None
         for number, chunk in enumerate(chunks):
@@ -84,7 +85,7 @@ def import_folder(
             results = pending()
             following = chunks[number + 1] if number + 1 < len(chunks) else None
             pending = read(_unstored(pipe, following)) if following else None  # read ahead while this one stores
-            report = _store(pipe, report, results, len(chunk) - len(results))
+            report = _store(pipe, report, results, len(chunk) - len(results), crowded)
             if progress:
                 progress(len(chunk))
     return report
@@ -98,18 +99,21 @@ def folder_chunks(folder: Path, size: int) -> list[tuple[str, str]]:
 
 def count_stored(pipe: Pipeline, folder: Path) -> int:
     """How many of the folder's files are in the store (recognised by the key in their names)."""
-    paths = sorted(folder.glob("*.txt"))
-    return sum(1 for p in paths if seedformat.split_archive_name(p.name)) - len(_unstored(pipe, paths))
+    keys = [parts[1] for path in folder.glob("*.txt") if (parts := seedformat.split_archive_name(path.name))]
+    with session(pipe.engine) as sess:
+        return len(stored_keys(sess, keys))
 
 
-def _store(pipe: Pipeline, report: FeedReport, results: list[Prepared | Outcome], seen: int) -> FeedReport:
+def _store(
+    pipe: Pipeline, report: FeedReport, results: list[Prepared | Outcome], seen: int, crowded: set[str]
+) -> FeedReport:
     prepared = [r for r in results if isinstance(r, Prepared)]
     counts = dict(report.counts)
     for outcome in [r for r in results if not isinstance(r, Prepared)] + [Outcome.SEEN] * seen:
         counts[outcome] = counts.get(outcome, 0) + 1
     if prepared:
         with session(pipe.engine) as sess:
-            for stored in store_batch(sess, prepared, pipe.settings.archive):
+            for stored in store_batch(sess, prepared, pipe.settings.archive, crowded):
                 counts[stored.outcome] = counts.get(stored.outcome, 0) + 1
     return replace(report, counts=counts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cpec_watch.failpoints import crash_point
@@ -15,25 +16,17 @@ from cpec_watch.storage.locks import file_lock
 
 def archive_files(folder: Path) -> list[Path]:
     """The archive's article files, in number order."""
-    if not folder.is_dir():
-        return []
-    named = ((seedformat.split_archive_name(p.name), p) for p in folder.glob("*_*.txt"))
-    return [p for parts, p in sorted((n, p) for n, p in named if n)]
-
-
-def find_by_key(folder: Path, key: str) -> Path | None:
-    matches = sorted(folder.glob(f"*_{key}.txt")) if folder.is_dir() else []
-    return matches[0] if matches else None
+    return [folder / name for name in sorted(_Listing.of(folder).names, key=seedformat.split_archive_name)]  # type: ignore[arg-type]
 
 
 def write_article(folder: Path, key: str, text: SeedText) -> str:
     """Write one article (once: an existing file for ``key`` is kept) and return its file name."""
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
-        existing = find_by_key(folder, key)
-        if existing is not None:
-            return existing.name
-        path = folder / seedformat.archive_name(seedformat.next_number(p.name for p in archive_files(folder)), key)
+        listing = _Listing.of(folder)
+        if key in listing.files:
+            return listing.files[key][1]
+        path = folder / seedformat.archive_name(listing.next_number, key)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(seedformat.render(text), encoding="utf-8")
         crash_point("archive-write")
@@ -43,41 +36,55 @@ def write_article(folder: Path, key: str, text: SeedText) -> str:
 
 def copy_file(folder: Path, source: Path) -> str:
     """Put an existing seed-format file into the archive under its own name, unless its key is there."""
-    folder.mkdir(parents=True, exist_ok=True)
     _, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
-    with _locked(folder):
-        existing = find_by_key(folder, key)
-        if existing is not None:
-            return existing.name
-        target = folder / source.name
-        if target.exists():  # the number is taken by another article: number on
-            target = folder / seedformat.archive_name(
-                seedformat.next_number(p.name for p in archive_files(folder)), key
-            )
-        target.write_bytes(source.read_bytes())
-        return target.name
+    return copy_files(folder, [source])[key]
 
 
 def copy_files(folder: Path, sources: list[Path]) -> dict[str, str]:
-    """:func:`copy_file` for many files under one lock and one listing of the folder; ``{key: file name}``."""
+    """Put existing seed-format files into the archive under their own names (numbered on where a name is taken),
+    skipping keys already there; one lock and one listing of the folder for all. Returns ``{key: file name}``."""
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
-        present = archive_files(folder)
-        names = {p.name for p in present}
-        by_key = {parts[1]: p.name for p in present if (parts := seedformat.split_archive_name(p.name))}
-        number = seedformat.next_number(names)
+        listing = _Listing.of(folder)
         for source in sources:
-            _, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
-            if key in by_key:
+            number, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
+            if key in listing.files:
                 continue
             name = source.name
-            if name in names:  # the number is taken by another article: number on
-                name, number = seedformat.archive_name(number, key), number + 1
+            if name in listing.names:  # the number is taken by another article: number on
+                number = listing.next_number
+                name = seedformat.archive_name(number, key)
             (folder / name).write_bytes(source.read_bytes())
-            names.add(name)
-            by_key[key] = name
-            number = max(number, seedformat.next_number([name]))
-    return by_key
+            listing.add(number, key, name)
+    return {key: name for key, (_, name) in listing.files.items()}
+
+
+@dataclass
+class _Listing:
+    """One read of the archive folder: its file names, each key's file (the lowest number) and the next number."""
+
+    names: set[str] = field(default_factory=set)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (number, name)
+    next_number: int = 0
+
+    @classmethod
+    def of(cls, folder: Path) -> _Listing:
+        listing = cls()
+        try:
+            with os.scandir(folder) as entries:  # names only: no stat per file
+                for entry in entries:
+                    if parts := seedformat.split_archive_name(entry.name):
+                        number, key = parts
+                        listing.add(number, key, entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        return listing
+
+    def add(self, number: int, key: str, name: str) -> None:
+        self.names.add(name)
+        if key not in self.files or number < self.files[key][0]:
+            self.files[key] = (number, name)
+        self.next_number = max(self.next_number, number + 1)
 
 
 @contextmanager

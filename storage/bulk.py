@@ -45,10 +45,13 @@ def stored_keys(sess: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
-def store_batch(sess: Session, batch: Sequence[Prepared], archive_dir: Path | None) -> list[Stored]:
+def store_batch(
+    sess: Session, batch: Sequence[Prepared], archive_dir: Path | None, crowded: set[str] | None = None
+) -> list[Stored]:
     """Store a batch once per URL key and once per text, in one transaction with its tracked-item updates.
 
     Returns one :class:`Stored` per article, in order; copies within the batch are duplicates of the first.
+    ``crowded`` carries the boilerplate bands found from one batch to the next (see ``band_candidates``).
     """
     results: list[Stored] = []
     copied: list[tuple[int, str, Path]] = []
@@ -60,7 +63,13 @@ def store_batch(sess: Session, batch: Sequence[Prepared], archive_dir: Path | No
                 results.append(existing)
                 continue
             article_id, story_id = insert_article(
-                sess, prepared.article, prepared.key, prepared.text_hash, prepared.fingerprint, tracked=True
+                sess,
+                prepared.article,
+                prepared.key,
+                prepared.text_hash,
+                prepared.fingerprint,
+                tracked=True,
+                crowded=crowded,
             )
             track_read(sess, article_id, story_id, prepared.updates)
             known[("url", prepared.key)] = Stored(Outcome.DUPLICATE, article_id, story_id, "same url")

@@ -42,14 +42,25 @@ def story_lock(sess: Session) -> Iterator[None]:
         yield
 
 
-def band_candidates(sess: Session, bands: tuple[str, ...]) -> list[int]:
-    """Ids of the stored articles sharing the most informative bands with ``bands``, best first."""
+def band_candidates(sess: Session, bands: tuple[str, ...], crowded: set[str] | None = None) -> list[int]:
+    """Ids of the stored articles sharing the most informative bands with ``bands``, best first.
+
+    ``crowded`` (a bulk import's): bands found shared by more than BAND_CAP articles, which stay so as the store
+    grows; they are not read again, and the ones found here are added.
+    """
     if len(bands) != dedup.BANDS:
         return []
-    rows = sess.connection().execute(_BAND_ROWS, {f"b{i}": band for i, band in enumerate(bands)}).all()
+    skipped = crowded or set()
+    params = {f"b{i}": _NO_BAND if band in skipped else band for i, band in enumerate(bands)}
+    rows = sess.connection().execute(_BAND_ROWS, params).all()
     sizes = Counter(band for band, _ in rows)
+    if crowded is not None:
+        crowded.update(band for band, size in sizes.items() if size > BAND_CAP)
     shared = Counter(article_id for band, article_id in rows if sizes[band] <= BAND_CAP)
     return [article_id for article_id, _ in shared.most_common(TOP_CANDIDATES)]
+
+
+_NO_BAND = ""  # no band key is empty: a band skipped reads no row
 
 
 # At most BAND_CAP + 1 rows per band (an index range scan each): one statement, compiled once.
@@ -67,14 +78,16 @@ _CANDIDATES = select(
 ).where(col(ArticleRow.id).in_(bindparam("ids", expanding=True)))
 
 
-def matching_story(sess: Session, fingerprint: dedup.Fingerprint, text: str, published: date | None) -> int | None:
+def matching_story(
+    sess: Session, fingerprint: dedup.Fingerprint, text: str, published: date | None, crowded: set[str] | None = None
+) -> int | None:
     """The story of the most similar stored article among the band candidates, if similar enough.
 
     MinHash estimates are noisy (about ±0.03) and the best of many candidates is biased upwards,
     so near candidates are checked on their exact shingle sets; a story also spans at most
     STORY_DAYS between dated copies.
     """
-    ids = band_candidates(sess, fingerprint.bands)
+    ids = band_candidates(sess, fingerprint.bands, crowded)
     if not ids:
         return None
     candidates = sess.connection().execute(_CANDIDATES, {"ids": ids}).all()
@@ -97,15 +110,22 @@ _NEW_ARTICLE = insert(ArticleRow).returning(col(ArticleRow.id))
 
 
 def insert_article(
-    sess: Session, data: Article, key: str, text_hash: str, fingerprint: dedup.Fingerprint, *, tracked: bool = False
+    sess: Session,
+    data: Article,
+    key: str,
+    text_hash: str,
+    fingerprint: dedup.Fingerprint,
+    *,
+    tracked: bool = False,
+    crowded: set[str] | None = None,
 ) -> tuple[int, int]:
     """Insert a new article into its story (joined or started) with its band keys; returns (article, story) ids.
 
     The caller holds :func:`story_lock` and has checked that neither the key nor the text is stored; ``tracked``
-    when it records the article's updates in the same transaction.
+    when it records the article's updates in the same transaction, ``crowded`` as :func:`band_candidates` takes it.
     """
     conn = sess.connection()
-    story_id = matching_story(sess, fingerprint, data.text, data.published)
+    story_id = matching_story(sess, fingerprint, data.text, data.published, crowded)
     if story_id is None:
         story_id = cast(int, conn.execute(_NEW_STORY, {"created_at": utcnow()}).scalar_one())
     row = dict(

@@ -86,6 +86,8 @@ def test_a_stopped_backfill_resumes_without_reading_finished_files(
     with open_pipeline(settings, stop) as pipe:
         first = import_folder(pipe, folder, progress=lambda done: stop.request("SIGINT"))
     assert first.interrupted and sum(first.counts.values()) == 10  # the first chunk, whole
+    with open_pipeline(settings) as pipe:
+        assert backfill.count_stored(pipe, folder) == first.stored  # by the names' keys; notes.txt is not one
     read: list[str] = []
     original = backfill.prepare_file
     monkeypatch.setattr(backfill, "prepare_file", lambda path, *args: read.append(path.name) or original(path, *args))
@@ -123,5 +125,9 @@ def test_boilerplate_bands_are_not_candidate_sources(sqlite_url: str, tmp_path: 
         assert 1 <= len(candidates) <= TOP_CANDIDATES
         first = sess.exec(select(ArticleRow).where(ArticleRow.url == "urn:test:5")).one()
         assert candidates[0] == first.id  # the story itself shares the most informative bands
+        found: set[str] = set()  # a bulk import remembers the crowded bands and does not read them again
+        assert band_candidates(sess, again.bands, found) == candidates
+        assert found and found <= set(crowded)
+        assert band_candidates(sess, again.bands, found) == candidates
         copy = Article("urn:test:copy", "urn:test:copy", "other", None, None, (paragraphs[0], boilerplate))
         assert store_article(sess, copy, None).story_id == first.story_id
