@@ -6,7 +6,7 @@
 # BENCH_SKIP_EXTRACTION=1, then the CLI's cold ingest and warm re-poll of a loopback newsroom
 # (bench/newsroom_bench.py), a Prefect monitor flow run against a bare flow (bench/prefect_bench.py) and the
 # read-only commands (bench/readonly_bench.py). Arguments are ignored. Results go to stdout as markdown tables;
-# see bench/README.md. About an hour on 2 cores (the 100k backfill included).
+# see bench/README.md. About 15 minutes on 2 quiet cores (the 100k backfill included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
