@@ -98,7 +98,7 @@ def folder_chunks(folder: Path, size: int) -> list[tuple[str, str]]:
 
 
 def count_stored(pipe: Pipeline, folder: Path) -> int:
-    """How many of the folder's files are in the store (recognised by the key in their names)."""
+    """How many of the keys in the folder's file names are stored."""
     keys = [parts[1] for path in folder.glob("*.txt") if (parts := seedformat.split_archive_name(path.name))]
     with session(pipe.engine) as sess:
         return len(stored_keys(sess, keys))
@@ -132,7 +132,7 @@ Reader = Callable[[list[Path]], Callable[[], list[Prepared | Outcome]]]  # submi
 @contextmanager
 def _reader(pipe: Pipeline, source: str, files: int) -> Iterator[Reader]:
     """Reads and analyses files: in a pool of worker processes for a large folder, in this process for a small one."""
-    workers = pipe.settings.backfill.workers or (os.cpu_count() or 1) - 1  # this process stores: a CPU of its own
+    workers = pipe.settings.backfill.workers or _cpus() - 1  # this process stores: a CPU of its own
     if files < POOL_FROM or workers < 1:
         yield lambda paths: partial(_prepare_all, paths, source, pipe.catalogue)
         return
@@ -146,6 +146,12 @@ def _reader(pipe: Pipeline, source: str, files: int) -> Iterator[Reader]:
         yield submit
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system reports one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def _prepare_all(paths: list[Path], source: str, catalogue: Catalogue) -> list[Prepared | Outcome]:

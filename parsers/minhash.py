@@ -1,7 +1,7 @@
 """MinHash minima with numpy, exactly: ``min over x of (a*x + b) mod p`` for every permutation, ``p = 2**61 - 1``.
 
 ``a*x`` (both below 2**61) is split into 32-bit halves so no product overflows 64 bits, and reduced with
-``2**61 = 1 (mod p)``. The work is done in place on three (permutations x hashes) arrays. Kept apart from
+``2**61 = 1 (mod p)``. The work is done in place on four (permutations x hashes) arrays. Kept apart from
 ``parsers/dedup.py`` so that only what fingerprints imports numpy.
 """
 

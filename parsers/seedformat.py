@@ -14,7 +14,6 @@ whitespace, the title looks like a title, and, when there is no title, the first
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 
 from cpec_watch.models import SeedText
@@ -59,12 +58,6 @@ def split_archive_name(name: str) -> tuple[int, str] | None:
     """``(number, key)`` of an archive file name (three or more digits), None for any other name."""
     match = _ARCHIVE_NAME.fullmatch(name)
     return (int(match.group(1)), match.group(2)) if match else None
-
-
-def next_number(existing_names: Iterable[str]) -> int:
-    """One more than the highest ``NNN`` among archive file names (others are ignored); 0 when there is none."""
-    numbers = [parts[0] for name in existing_names if (parts := split_archive_name(name))]
-    return max(numbers, default=-1) + 1
 
 
 def _split_date(text: str) -> tuple[date | None, str]:

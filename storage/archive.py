@@ -41,21 +41,16 @@ def copy_file(folder: Path, source: Path) -> str:
 
 
 def copy_files(folder: Path, sources: list[Path]) -> dict[str, str]:
-    """Put existing seed-format files into the archive under their own names (numbered on where a name is taken),
-    skipping keys already there; one lock and one listing of the folder for all. Returns ``{key: file name}``."""
+    """Put existing seed-format files into the archive under their own names, skipping keys already there; one
+    lock and one listing of the folder for all. Returns ``{key: file name}``."""
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
         listing = _Listing.of(folder)
         for source in sources:
             number, key = seedformat.split_archive_name(source.name)  # type: ignore[misc]
-            if key in listing.files:
-                continue
-            name = source.name
-            if name in listing.names:  # the number is taken by another article: number on
-                number = listing.next_number
-                name = seedformat.archive_name(number, key)
-            (folder / name).write_bytes(source.read_bytes())
-            listing.add(number, key, name)
+            if key not in listing.files:
+                (folder / source.name).write_bytes(source.read_bytes())
+                listing.add(number, key, source.name)
     return {key: name for key, (_, name) in listing.files.items()}
 
 
@@ -82,7 +77,7 @@ class _Listing:
 
     def add(self, number: int, key: str, name: str) -> None:
         self.names.add(name)
-        if key not in self.files or number < self.files[key][0]:
+        if key not in self.files or (number, name) < self.files[key]:  # the same whichever order they are listed
             self.files[key] = (number, name)
         self.next_number = max(self.next_number, number + 1)
 

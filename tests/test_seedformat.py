@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cpec_watch.models import SeedText
-from cpec_watch.parsers.seedformat import archive_name, next_number, parse, render, split_archive_name
+from cpec_watch.parsers.seedformat import archive_name, parse, render, split_archive_name
 from cpec_watch.parsers.urls import url_key
 
 
@@ -151,9 +151,3 @@ def test_archive_names() -> None:
     assert archive_name(1234, url_key(url)).startswith("1234_")
     assert split_archive_name(archive_name(1234, url_key(url))) == (1234, url_key(url))
     assert split_archive_name("12_a1585c22ca6705fb.txt") is None and split_archive_name("000_xyz.txt") is None
-    assert next_number([]) == 0
-    assert next_number(["000_a1585c22ca6705fb.txt", "004_6815b40c99c54e3c.txt", "README.md", "x_1.txt"]) == 5
-
-
-def test_next_number_after_the_seeds(seeds_dir: Path) -> None:
-    assert next_number(path.name for path in seeds_dir.iterdir()) == 5

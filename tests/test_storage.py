@@ -146,6 +146,15 @@ def test_archive_numbers_on_from_the_highest_file(tmp_path: Path, seeds_dir: Pat
     assert archive.write_article(tmp_path, "0123456789abcdef", SeedText()) == name  # written once
     text = (tmp_path / name).read_text(encoding="utf-8")
     assert seedformat.parse(text) == SeedText(date(2025, 9, 2), "A title", ("One.", "Two."))
+    for other in ("README.md", "x_1.txt", "12_aaaaaaaaaaaaaaaa.txt", "0041_aaaaaaaaaaaaaaaa.txt"):
+        (tmp_path / other).write_text("not an article file but the last", encoding="utf-8")
+    imported = tmp_path / "elsewhere" / "000_bbbbbbbbbbbbbbbb.txt"  # a number a seed has too: the name is its own
+    imported.parent.mkdir()
+    imported.write_text("Title\n\nBody.\n", encoding="utf-8")
+    assert archive.copy_file(tmp_path, imported) == imported.name
+    assert (
+        archive.write_article(tmp_path, "fedcba9876543210", SeedText(None, "T", ("B.",))) == "042_fedcba9876543210.txt"
+    )
 
 
 def test_a_store_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
