@@ -114,7 +114,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
       cpec-watch timeline ml-1
       cpec-watch timeline --json
     """
-    from cpec_watch.storage.queries import timeline_rows
+    from cpec_watch.storage.queries import timeline_rows, transition
 
     settings = settings_from(ctx)
     if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
@@ -124,7 +124,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
         echo_json(rows)
         return
     for row in rows:
-        state = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
+        state = transition(row)
         sure = f"{row['confidence']:.0%} sure"
         outlets = ", ".join(dict.fromkeys(source["outlet"] for source in row["sources"]))
         echo_line(f"{row['date'] or 'undated':<10}  {row['item']:<26} {state:<34} {sure:<9} {outlets}")

@@ -52,8 +52,10 @@ def export_feeds(ctx: click.Context, folder: Path, base_url: str) -> None:
     Examples:
       cpec-watch export-feeds public/feeds --base-url https://cpec.example.org
     """
-    from cpec_watch.web.server import export_feeds as write
+    from cpec_watch.storage.queries import timeline_rows
+    from cpec_watch.web.atom import write_feeds
 
     settings = settings_from(ctx)
-    written = write(settings.db, user_catalogue(settings), folder, base_url)
+    catalogue = user_catalogue(settings)
+    written = write_feeds(timeline_rows(settings.db, catalogue), catalogue, folder, base_url)
     click.echo(f"wrote {len(written)} feed(s) to {folder}")

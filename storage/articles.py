@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from cpec_watch.failpoints import crash_point
-from cpec_watch.models import Article, Outcome, SeedText
+from cpec_watch.models import Article, Outcome
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
@@ -125,9 +125,7 @@ def write_archive_file(sess: Session, article: ArticleRow, archive_dir: Path, so
     if source is not None:
         name = archive.copy_file(archive_dir, source)
     else:
-        paragraphs = tuple(p for p in article.body.split("\n\n") if p)
-        text = SeedText(article.published, article.title, paragraphs)
-        name = archive.write_article(archive_dir, article.url_key, text)
+        name = archive.write_article(archive_dir, article.url_key, article.seed_text())
     crash_point("archive-record")
     article.archive_file = name
     sess.add(article)

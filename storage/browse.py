@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cpec_watch.models import SeedText
 from cpec_watch.parsers import seedformat
 from cpec_watch.storage.db import session, using
 from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource
@@ -71,8 +70,7 @@ def _archived_text(article: ArticleRow, archive: Path) -> str:
             return (archive / Path(article.archive_file).name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             pass  # moved or unreadable: the stored body says the same
-    paragraphs = tuple(p for p in article.body.split("\n\n") if p)
-    return seedformat.render(SeedText(article.published, article.title, paragraphs))
+    return seedformat.render(article.seed_text())
 
 
 def _day(value: Any) -> str | None:

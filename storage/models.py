@@ -12,6 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from cpec_watch.models import SeedText
+
 
 def utcnow() -> datetime:
     return datetime.now(dt.UTC)
@@ -70,6 +72,10 @@ class ArticleRow(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", index=True)
     archive_file: str | None = None
     tracked: bool = Field(default=False, index=True)  # its tracked-item updates are recorded
+
+    def seed_text(self) -> SeedText:
+        """The stored article in the seed format (its body's paragraphs are separated by blank lines)."""
+        return SeedText(self.published, self.title, tuple(p for p in self.body.split("\n\n") if p))
 
 
 class StoryBand(SQLModel, table=True):

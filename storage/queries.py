@@ -79,6 +79,11 @@ def timeline_rows(store: str | Engine, catalogue: Catalogue, item: str | None = 
         return [_timeline_row(entry, catalogue) for entry in timeline(sess, item)]
 
 
+def transition(row: dict[str, Any]) -> str:
+    """A timeline row's status as people read it: ``previous → status`` for a status change, else the status."""
+    return f"{row['previous_status']} → {row['status']}" if row["change"] else str(row["status"])
+
+
 def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -120,9 +125,7 @@ def item_rows(store: str | Engine, catalogue: Catalogue) -> list[dict[str, Any]]
                 "sources": len({source["url"] for e in own for source in e["sources"]}),
                 "evidence": since["excerpt"] if since else None,
                 "update_id": since["id"] if since else None,
-                "last_change": next(
-                    (f"{e['previous_status']} → {e['status']}" for e in reversed(own) if e["change"]), None
-                ),
+                "last_change": next((transition(e) for e in reversed(own) if e["change"]), None),
             }
         )
     return rows

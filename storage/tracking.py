@@ -66,11 +66,9 @@ def track_read(sess: Session, article_id: int, story_id: int, updates: Sequence[
 
 
 def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
-    paragraphs = [p for p in article.body.split("\n\n") if p]
     day = sess.connection().execute(_STORY_DATE, {"story": article.story_id}).scalar()
-    created = _record_updates(
-        sess, row_id(article), article.story_id, day, find(article.title, paragraphs), _fetch_day(article)
-    )
+    found = find(article.title, article.seed_text().paragraphs)
+    created = _record_updates(sess, row_id(article), article.story_id, day, found, _fetch_day(article))
     sess.connection().execute(_MARK_TRACKED, {"article": row_id(article)})
     return created
 

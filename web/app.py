@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader
 from sqlalchemy import Engine
@@ -158,17 +158,20 @@ class Pages:
         return self._page(request, "sources.html", feeds=feed_rows(self.store))
 
     def feed(self, request: Request) -> Response:
-        specs = {spec.path: spec for spec in feed_specs(timeline_rows(self.store, self.catalogue), self.catalogue)}
-        spec = specs.get(request.path_params["path"])
+        path = request.path_params["path"]
+        slug = path.removeprefix("items/").removesuffix(".atom")
+        item = slug if path == f"items/{slug}.atom" and slug in self.names else None  # read only its rows
+        rows = timeline_rows(self.store, self.catalogue, item)
+        spec = next((spec for spec in feed_specs(rows, self.catalogue) if spec.path == path), None)
         if spec is None:
             raise HTTPException(404, "no such feed")
         body = render_feed(spec, self.catalogue, str(request.base_url))
         return Response(body, media_type="application/atom+xml")
 
     async def error(self, request: Request, exc: Exception) -> Response:
-        code = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = exc.detail if isinstance(exc, HTTPException) else "error"
-        return self._page(request, "error.html", status_code=code, code=code, detail=detail)
+        http = cast(HTTPException, exc)  # the handler is registered for HTTPException only
+        code = http.status_code
+        return self._page(request, "error.html", status_code=code, code=code, detail=http.detail)
 
 
 def _day(value: str | None) -> date | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cpec_watch.parsers.items import Catalogue
+from cpec_watch.storage.queries import transition
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:cpec-watch,2026:"
@@ -63,7 +64,7 @@ def render_feed(spec: FeedSpec, catalogue: Catalogue, base_url: str) -> bytes:
 
 def _entry(row: dict[str, Any], catalogue: Catalogue, base: str) -> ET.Element:
     name = catalogue.item(row["item"]).name
-    change = f"{row['previous_status']} → {row['status']}" if row["change"] else row["status"]
+    change = transition(row)
     entry = ET.Element(f"{{{ATOM}}}entry")
     _text(entry, "id", f"{TAG}update/{row['id']}")
     _text(entry, "title", f"{name}: {change}")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cpec_watch.parsers.status import STATUSES
+from cpec_watch.storage.queries import transition
 
 WIDTH, LEFT, RIGHT, TOP, LANE, AXIS = 720, 150, 16, 10, 26, 28
 
@@ -63,7 +64,7 @@ def status_chart(rows: list[dict[str, Any]]) -> Chart | None:
             lane[row["state"]],
             row["id"],
             row["change"],
-            f"{day}: {row['previous_status']} → {row['status']}" if row["change"] else f"{day}: {row['status']}",
+            f"{day}: {transition(row)}",
         )
         for day, row in dated
     ]
