@@ -9,13 +9,10 @@ too. ``event`` on the record is the message without those pairs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
-
 from cpec_watch.flows.report import FeedReport
-from cpec_watch.storage.db import session
-from cpec_watch.storage.feeds import feed_id
 
 FIELDS = ("feed", "feed_id", "url", "article_id", "outcome")
 Log = logging.Logger | logging.LoggerAdapter
@@ -26,23 +23,21 @@ def log_event(
     level: int,
     message: str,
     *,
-    engine: Engine | None = None,
+    ids: Callable[[str], int | None] | None = None,
     exc_info: BaseException | bool | None = None,
     **fields: Any,
 ) -> None:
-    """Log ``message`` with ``fields`` (None values left out); with an ``engine``, the feed's id is looked up."""
+    """Log ``message`` with ``fields`` (None values left out); ``ids`` gives the ``feed``'s id when it is logged."""
     if not log.isEnabledFor(level):
         return
-    if engine is not None and fields.get("feed") and "feed_id" not in fields:
-        with session(engine) as sess:
-            fields["feed_id"] = feed_id(sess, fields["feed"])
-    ordered = sorted(fields.items(), key=lambda pair: FIELDS.index(pair[0]) if pair[0] in FIELDS else len(FIELDS))
-    present = {name: str(value) if name == "outcome" else value for name, value in ordered if value is not None}
+    if ids is not None and fields.get("feed") and "feed_id" not in fields:
+        fields["feed_id"] = ids(fields["feed"])
+    present = {name: fields[name] for name in FIELDS if fields.get(name) is not None}
     pairs = "".join(f" {name}={value}" for name, value in present.items())
     log.log(level, "%s%s", message, pairs, extra={"event": message, **present}, exc_info=exc_info)
 
 
-def log_feed(log: Log, engine: Engine, report: FeedReport) -> None:
+def log_feed(log: Log, ids: Callable[[str], int | None], report: FeedReport) -> None:
     """One line per feed handled in a pass: its outcome and what its entries became (a failure is a warning,
     logged where it happened)."""
     if report.error:
@@ -50,4 +45,4 @@ def log_feed(log: Log, engine: Engine, report: FeedReport) -> None:
     outcome = "interrupted" if report.interrupted else "resting" if report.resting_until else "ok"
     counts = ", ".join(f"{n} {name}" for name, n in sorted(report.counts.items())) or "nothing new"
     message = f"feed {report.name}: {report.status or '-'}, {report.entries} entries, {counts}"
-    log_event(log, logging.INFO, message, engine=engine, feed=report.url, outcome=outcome)
+    log_event(log, logging.INFO, message, ids=ids, feed=report.url, outcome=outcome)

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.fetch import AlreadyHave, Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
-from cpec_watch.flows.logfields import log_event
+from cpec_watch.flows.logfields import log_event, log_feed
 from cpec_watch.flows.report import FeedReport
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.flows.stopping import Stop
@@ -43,7 +43,7 @@ from cpec_watch.storage.articles import (
     write_missing_archive_files,
 )
 from cpec_watch.storage.db import open_engine, session
-from cpec_watch.storage.feeds import record_feed_error, record_feed_success, resting_until, validators
+from cpec_watch.storage.feeds import feed_id, record_feed_error, record_feed_success, resting_until, validators
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 READ = frozenset({Outcome.STORED, Outcome.DUPLICATE, Outcome.IRRELEVANT, Outcome.FAILED})  # a page was fetched
@@ -64,6 +64,17 @@ class Pipeline:
     stop: Stop = field(default_factory=Stop)
     _claimed: set[str] = field(default_factory=set)
     _claim_lock: threading.Lock = field(default_factory=threading.Lock)
+    _feed_ids: dict[str, int] = field(default_factory=dict)
+
+    def feed_id(self, url: str) -> int | None:
+        """The feed's row id, for log lines: looked up until the feed has a row (after its first poll), then kept."""
+        if url not in self._feed_ids:
+            with session(self.engine) as sess:
+                found = feed_id(sess, url)
+            if found is None:
+                return None
+            self._feed_ids[url] = found
+        return self._feed_ids[url]
 
     def claim(self, key: str) -> bool:
         """True for the first caller in this run: a link in several feeds polled at once is fetched once."""
@@ -118,11 +129,17 @@ def open_pipeline(settings: Settings, stop: Stop | None = None) -> Iterator[Pipe
 
 
 def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] | None = None) -> FeedReport:
-    """One feed: fetch (conditionally unless backfilling a window), parse, ingest new entries.
+    """One feed: fetch (conditionally unless backfilling a window), parse, ingest new entries; one log line.
 
     The feed's validators are saved only after its entries are handled, so a run that stops
     halfway fetches the feed in full next time instead of getting a 304 and skipping them.
     """
+    report = _poll_feed(pipe, source, window)
+    log_feed(pipe.log, pipe.feed_id, report)
+    return report
+
+
+def _poll_feed(pipe: Pipeline, source: FeedSource, window: tuple[date, date] | None) -> FeedReport:
     if pipe.stop.requested():  # not started: nothing about the feed is touched
         return FeedReport(source.url, source.name, interrupted=True)
     with session(pipe.engine) as sess:
@@ -169,7 +186,7 @@ def poll_feed(pipe: Pipeline, source: FeedSource, *, window: tuple[date, date] |
 def _feed_failed(pipe: Pipeline, source: FeedSource, error: str, status: int | None) -> FeedReport:
     with session(pipe.engine) as sess:
         record_feed_error(sess, source, error, status)
-    log_event(pipe.log, logging.WARNING, f"feed failed: {error}", engine=pipe.engine, feed=source.url, outcome="failed")
+    log_event(pipe.log, logging.WARNING, f"feed failed: {error}", ids=pipe.feed_id, feed=source.url, outcome="failed")
     return FeedReport(source.url, source.name, status=status, error=error)
 
 
@@ -238,7 +255,7 @@ def ingest_entry(pipe: Pipeline, entry: FeedEntry, source: FeedSource, *, check_
     level, text = logging.WARNING if outcome == Outcome.FAILED else logging.INFO, f"page {outcome}"
     text += f": {detail}" if detail else ""
     fields = dict(feed=source.url, url=link, article_id=article_id, outcome=outcome)
-    log_event(pipe.log, level, text, engine=pipe.engine, exc_info=unexpected, **fields)
+    log_event(pipe.log, level, text, ids=pipe.feed_id, exc_info=unexpected, **fields)
     if outcome == Outcome.STORED:
         pipe.track(article_id)  # type: ignore[arg-type]
     return outcome

@@ -30,7 +30,6 @@ from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows import pipeline, runs
 from cpec_watch.flows.backfill import count_stored, folder_chunks
 from cpec_watch.flows.digests import digest_pass, report_json
-from cpec_watch.flows.logfields import log_feed
 from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.flows.setup import load_checked_settings
@@ -44,10 +43,7 @@ CHUNK_DEPLOYMENT = "backfill-chunk/backfill-chunk"  # prefect.yaml and serve_all
 )
 def poll_feed_task(pipe: pipeline.Pipeline, source: FeedSource, window: tuple[date, date] | None) -> FeedReport:
     """Fetch one feed and ingest its new entries (HTTP retries happen inside; these are for the rest)."""
-    log = get_run_logger()
-    report = pipeline.poll_feed(replace(pipe, log=log), source, window=window)
-    log_feed(log, pipe.engine, report)
-    return report
+    return pipeline.poll_feed(replace(pipe, log=get_run_logger()), source, window=window)
 
 
 def prefect_mapper(

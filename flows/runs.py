@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from cpec_watch.config.settings import ConfigError, Settings
 from cpec_watch.flows.backfill import import_folder, import_seeds
 from cpec_watch.flows.digests import digest_pass, report_json
-from cpec_watch.flows.logfields import log_feed
 from cpec_watch.flows.pipeline import Pipeline, ingest_urls, open_pipeline, poll_feed, repair
 from cpec_watch.flows.report import FeedReport, RunSummary
 from cpec_watch.flows.stopping import Stop
@@ -40,7 +39,6 @@ def thread_mapper(
 
     def one(source: FeedSource) -> FeedReport:
         report = poll_feed(pipe, source, window=window)
-        log_feed(pipe.log, pipe.engine, report)
         if progress:
             progress(report)
         return report

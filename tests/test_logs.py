@@ -65,9 +65,14 @@ def test_the_fields_are_attributes_of_the_log_record_and_pairs_in_its_text(sqlit
     from cpec_watch.flows.logfields import log_event
     from cpec_watch.models import FeedSource, Outcome
     from cpec_watch.storage.db import open_engine, session
-    from cpec_watch.storage.feeds import validators
+    from cpec_watch.storage.feeds import feed_id, validators
 
     engine = open_engine(sqlite_url)
+
+    def ids(url: str) -> int | None:  # what Pipeline.feed_id looks up
+        with session(engine) as sess:
+            return feed_id(sess, url)
+
     with session(engine) as sess:
         validators(sess, FeedSource("https://dawn.example/feed", "Dawn"))  # creates the feed's row
     records: list[logging.LogRecord] = []
@@ -78,8 +83,8 @@ def test_the_fields_are_attributes_of_the_log_record_and_pairs_in_its_text(sqlit
     log.setLevel(logging.INFO)
     try:
         fields = dict(feed="https://dawn.example/feed", url="https://dawn.example/a%20b", article_id=7)
-        log_event(log, logging.INFO, "page stored", engine=engine, outcome=Outcome.STORED, **fields)
-        log_event(log, logging.DEBUG, "not logged", engine=engine, feed="https://dawn.example/feed")
+        log_event(log, logging.INFO, "page stored", ids=ids, outcome=Outcome.STORED, **fields)
+        log_event(log, logging.DEBUG, "not logged", ids=ids, feed="https://dawn.example/feed")
     finally:
         log.removeHandler(handler)
         engine.dispose()
