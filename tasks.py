@@ -47,14 +47,10 @@ def ensure_venv(extras: str) -> None:
     marker = VENV / f".installed-{stamp}"
     if not marker.exists():
         print(f"installing cpec-watch{extras} into {VENV} ...", file=sys.stderr)
+        pip = [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
         if "bench" in extras:  # pip 23.2 fails to resolve trafilatura's lxml[html_clean] beside readability's lxml
-            pip = [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
             subprocess.run([*pip, "--upgrade", "pip>=24"], cwd=ROOT, check=True)
-        subprocess.run(
-            [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", f".{extras}"],
-            cwd=ROOT,
-            check=True,
-        )
+        subprocess.run([*pip, "-e", f".{extras}"], cwd=ROOT, check=True)
         for old in VENV.glob(".installed-*"):
             old.unlink()
         marker.touch()

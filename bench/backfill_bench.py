@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dedup_bench import synthetic_story  # noqa: E402
+from pipeline_bench import cli_env  # noqa: E402
 
 from cpec_watch.flows.backfill import prepare_file  # noqa: E402
 from cpec_watch.models import Article, SeedText  # noqa: E402
@@ -87,9 +88,8 @@ def run_backfill(folder: Path, work: Path, workers: int | None) -> tuple[float, 
         "--archive", str(work / "archive"),
         "backfill", "--from-dir", str(folder),
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CPEC_WATCH_", "PREFECT_API_URL"))}
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(), text=True)
     peak = 0
     done = threading.Event()
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dedup_bench import synthetic_story  # noqa: E402
-from pipeline_bench import cli_env, run_cli  # noqa: E402
+from pipeline_bench import LOOPBACK, cli_env, run_cli  # noqa: E402
 from soak import Site  # noqa: E402
 
 from cpec_watch.config.settings import load_settings  # noqa: E402
@@ -82,7 +82,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{site.server_address[1]}"
         feeds = "".join(f'[[feeds]]\nurl = "{base}/feed/{i}.xml"\nname = "N{i}"\n' for i in range(args.feeds))
         (work / "feeds.toml").write_text(feeds, encoding="utf-8")
-        os.environ["CPEC_WATCH_ALLOW_PRIVATE_NETWORKS"] = "1"  # this process only; the CLI runs get cli_env()
+        os.environ.update(LOOPBACK)  # this process only; the CLI runs get cli_env()
         settings = load_settings(db=store[1], archive=work / "a")
         seeds = monitor_pass(settings, feeds_file=work / "feeds.toml").seeds_imported
         site.shutdown()

@@ -55,7 +55,7 @@ def feeds(ctx: click.Context, as_json: bool, opml: bool) -> None:
     """
     settings = settings_from(ctx)
     if opml:
-        from cpec_watch.flows.runs import feed_sources
+        from cpec_watch.flows.setup import feed_sources
         from cpec_watch.parsers.feedlist import to_opml
 
         click.echo(to_opml(feed_sources(settings)), nl=False)

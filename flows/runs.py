@@ -17,9 +17,10 @@ from cpec_watch.flows.backfill import import_folder, import_seeds
 from cpec_watch.flows.digests import digest_pass, report_json
 from cpec_watch.flows.pipeline import Pipeline, ingest_urls, open_pipeline, poll_feed, repair
 from cpec_watch.flows.report import FeedReport, RunSummary
+from cpec_watch.flows.setup import feed_sources
 from cpec_watch.flows.stopping import Stop
 from cpec_watch.models import FeedSource
-from cpec_watch.parsers.feedlist import default_feeds, load_feed_list
+from cpec_watch.parsers.feedlist import load_feed_list
 
 # Fans ``poll_feed`` out over the sources: (pipeline, sources, window) -> reports in order.
 Mapper = Callable[[Pipeline, Sequence[FeedSource], "tuple[date, date] | None"], list[FeedReport]]
@@ -53,16 +54,6 @@ def thread_mapper(
         future.result() if future.done() and not future.cancelled() else FeedReport(s.url, s.name, interrupted=True)
         for future, s in zip(futures, sources, strict=True)
     ]
-
-
-def feed_sources(settings: Settings, feeds_file: Path | None = None) -> list[FeedSource]:
-    """The feeds to poll: ``--feeds`` file, else ``[[feeds]]`` of the config file, else the shipped list."""
-    path = feeds_file or settings.feeds
-    if path is not None:
-        return load_feed_list(path)
-    if settings.config is not None and isinstance(settings.raw_config.get("feeds"), list):
-        return load_feed_list(settings.config)  # the config file's [[feeds]] tables
-    return default_feeds()
 
 
 def monitor_pass(
