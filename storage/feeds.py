@@ -94,9 +94,20 @@ def record_feed_error(sess: Session, source: FeedSource, error: str, status: int
     feed.consecutive_failures += 1
     feed.failing_since = feed.failing_since or now
     if feed.consecutive_failures >= REST_AFTER:
-        feed.next_poll = now + min(FIRST_REST * 2 ** (feed.consecutive_failures - REST_AFTER), LONGEST_REST)
+        feed.next_poll = now + rest_after(feed.consecutive_failures)
     sess.add(feed)
     sess.commit()
+
+
+def rest_after(failures: int) -> timedelta:
+    """How long a feed that failed ``failures`` times in a row rests: doubling from ``FIRST_REST``, at most
+    ``LONGEST_REST``. The doubling stops at the cap, so a feed dead for years cannot overflow a timedelta."""
+    rest = FIRST_REST
+    for _ in range(failures - REST_AFTER):
+        if rest >= LONGEST_REST:
+            break
+        rest *= 2
+    return min(rest, LONGEST_REST)
 
 
 def list_feeds(sess: Session) -> list[Feed]:

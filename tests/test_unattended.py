@@ -1,0 +1,83 @@
+"""Months on a timer with nobody watching (issue 19): each trigger run through the real CLI in a process, against
+loopback feeds and a real store. A long-dead feed, a mistyped store path, a pass that polled nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from tests.support import cli_process
+from tests.support.webserver import FixtureServer, serve_fixtures
+
+
+@pytest.fixture
+def web() -> Iterator[FixtureServer]:
+    with serve_fixtures() as server:
+        yield server
+
+
+def setup(tmp_path: Path, web: FixtureServer, *paths: str) -> tuple[list[str], dict[str, str]]:
+    """Global options and environment for a store in ``tmp_path``; ``feeds.toml`` lists ``paths``."""
+    (tmp_path / "config.toml").write_text("import_seeds = false\n[fetch]\nretries = 0\n")
+    (tmp_path / "feeds.toml").write_text(
+        "".join(f'[[feeds]]\nurl = "{web.url(path)}"\nname = "{Path(path).stem}"\n' for path in paths)
+    )
+    common = ["--db", f"sqlite:///{tmp_path / 'c.db'}", "--archive", str(tmp_path / "archive")]
+    return common, cli_process.cli_env(tmp_path, CPEC_WATCH_CONFIG=str(tmp_path / "config.toml"))
+
+
+def set_failures(db: str, url: str, failures: int) -> None:
+    """Make the feed at ``url`` one that has failed ``failures`` times in a row and may be polled now."""
+    from cpec_watch.storage.db import open_engine, session
+    from cpec_watch.storage.models import Feed
+
+    engine = open_engine(db)
+    with session(engine) as sess:
+        feed = sess.exec(select(Feed).where(Feed.url == url)).first() or Feed(url=url, name=Path(url).stem)
+        feed.consecutive_failures, feed.next_poll = failures, None
+        feed.failing_since = datetime.now(UTC) - timedelta(days=failures)
+        sess.add(feed)
+        sess.commit()
+    engine.dispose()
+
+
+def feed_row(db: str, url: str) -> tuple[int, datetime | None]:
+    from cpec_watch.storage.db import open_engine, session
+    from cpec_watch.storage.models import Feed
+
+    engine = open_engine(db)
+    with session(engine) as sess:
+        feed = sess.exec(select(Feed).where(Feed.url == url)).one()
+    engine.dispose()
+    return feed.consecutive_failures, feed.next_poll
+
+
+@pytest.mark.parametrize("failures", [60, 10_000])
+def test_a_long_dead_feed_fails_as_a_row_not_a_crash_run_after_run(
+    tmp_path: Path, web: FixtureServer, failures: int
+) -> None:
+    common, env = setup(tmp_path, web, "/feeds/blocked.xml", "/feeds/dawn.xml")
+    db, dead = common[1], web.url("/feeds/blocked.xml")
+    set_failures(db, dead, failures)
+    feeds = ["run", "--feeds", str(tmp_path / "feeds.toml")]
+
+    first = cli_process.run([*common, *feeds], env)
+    assert first.returncode == 3 and "Traceback" not in first.stderr, first.stderr
+    assert "FAILED blocked" in first.stdout
+    count, next_poll = feed_row(db, dead)
+    assert count == failures + 1 and next_poll is not None  # committed: the next run sees it
+    rest = next_poll.replace(tzinfo=UTC) - datetime.now(UTC)
+    assert timedelta(hours=23) < rest <= timedelta(days=1)  # the longest rest, not an overflow
+
+    second = cli_process.run([*common, *feeds], env)
+    assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
+    assert "resting blocked" in second.stdout and "sources: 1 ok, 0 failed, 1 resting" in second.stdout
+
+    set_failures(db, dead, failures)  # rested long enough: polled, failing, counted again
+    third = cli_process.run([*common, *feeds], env)
+    assert third.returncode == 3 and "Traceback" not in third.stderr, third.stderr
+    assert feed_row(db, dead)[0] == failures + 1
