@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from cpec_watch.flows.pipeline import Pipeline
@@ -162,6 +164,17 @@ def _start_worker(catalogue: Catalogue) -> None:
     global _catalogue
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _catalogue = catalogue
+    parent = parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    """Exit as soon as the main process has gone, however it went (a second Ctrl-C exits it at once, without
+    shutting the pool down): a worker left behind would wait on its task queue forever, holding the resource
+    tracker and whatever pipes the backfill's output goes to."""
+    wait([parent_sentinel])
+    os._exit(1)
 
 
 def _prepare_in_worker(paths: list[Path], source: str) -> list[Prepared | Outcome]:

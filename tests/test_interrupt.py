@@ -78,3 +78,78 @@ def test_a_second_signal_exits_at_once_without_a_traceback(tmp_path: Path, web: 
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=10)
     assert child.returncode == 130 and "Traceback" not in err
+
+
+def group_members(pgid: int) -> list[str]:
+    """The live processes of process group ``pgid`` (zombies aside), as "pid (command)"."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command, fields = stat[stat.index("(") : stat.rindex(")") + 1], stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(f"{entry.name} {command}")
+    return found
+
+
+def stored_keys(db: str) -> list[str]:
+    from sqlmodel import select
+
+    from cpec_watch.storage.db import open_engine, session
+    from cpec_watch.storage.models import ArticleRow
+
+    engine = open_engine(db)
+    with session(engine) as sess:
+        keys = list(sess.exec(select(ArticleRow.url_key)).all())
+    engine.dispose()
+    return keys
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
+def test_two_ctrl_c_leave_no_backfill_worker_behind(tmp_path: Path) -> None:
+    """Two SIGINTs 0.1 s apart to a folder backfill's process group (Ctrl-C pressed twice in a terminal): the main
+    process exits 130, every worker and multiprocessing's resource tracker go with it, and a re-run stores the
+    rest once."""
+    from tests.support import cli_process
+    from tests.support.corpus import write_corpus
+
+    written = write_corpus(tmp_path / "old", 1200)
+    (tmp_path / "config.toml").write_text("import_seeds = false\n[backfill]\nbatch = 40\nworkers = 1\n")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    args = [CLI, "--db", db, "--archive", str(tmp_path / "a"), "backfill", "--from-dir", str(tmp_path / "old")]
+    env = cli_process.cli_env(tmp_path, CPEC_WATCH_CONFIG=str(tmp_path / "config.toml"))
+    child = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "a").is_dir() or not any((tmp_path / "a").iterdir()):  # a first batch is stored
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.05)
+    assert len(group_members(child.pid)) >= 3  # the backfill, its resource tracker and its worker
+    os.killpg(child.pid, signal.SIGINT)
+    time.sleep(0.1)
+    os.killpg(child.pid, signal.SIGINT)
+    try:
+        assert child.wait(timeout=30) == 130
+        deadline = time.monotonic() + 5
+        while group_members(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = group_members(child.pid)
+        assert not left, f"left running: {left}"
+    finally:
+        for member in group_members(child.pid):  # nothing is left to the next test, whatever happened
+            os.kill(int(member.split()[0]), signal.SIGKILL)
+    _, err = child.communicate(timeout=10)  # its output's pipes are closed: no one holds them any more
+    assert "Traceback" not in err, err
+
+    first = stored_keys(db)
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    keys = stored_keys(db)
+    assert len(keys) == len(set(keys)) == written["story"] + written["rewrite"] > len(first)
+    archived = sorted(p.name for p in (tmp_path / "a").glob("*.txt"))
+    assert len(archived) == len(keys)  # every stored article has its file, none twice
