@@ -19,6 +19,9 @@ from cpec_watch.config.subscriptions import Subscription, load_subscriptions
 __all__ = ["ConfigError", "FetchSettings", "ScheduleSettings", "Settings", "load_settings", "read_config_file"]
 
 
+DEFAULT_DB = "sqlite:///data/cpec-watch.db"  # its folder is created on first use; any other store's must exist
+
+
 class FetchSettings(BaseModel):
     """How politely and patiently we talk to news sites."""
 
@@ -68,7 +71,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CPEC_WATCH_", extra="ignore", env_ignore_empty=True)
 
-    db: str = "sqlite:///data/cpec-watch.db"
+    db: str = DEFAULT_DB
     archive: Path = Path("data/articles")
     config: Path | None = None
     feeds: Path | None = None

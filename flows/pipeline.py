@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from cpec_watch.config.settings import ConfigError, Settings
+from cpec_watch.config.settings import DEFAULT_DB, ConfigError, Settings
 from cpec_watch.flows.fetch import AlreadyHave, Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
 from cpec_watch.flows.logfields import log_event, log_feed
@@ -112,11 +112,12 @@ class Pipeline:
 
 @contextmanager
 def open_pipeline(settings: Settings, stop: Stop | None = None) -> Iterator[Pipeline]:
+    engine = open_engine(settings.db, make_folder=settings.db == DEFAULT_DB)  # a refused store creates nothing
     try:
         settings.archive.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        engine.dispose()
         raise ConfigError(f"cannot use {settings.archive} as the archive folder: {exc.strerror or exc}") from None
-    engine = open_engine(settings.db)
     allowed = None if settings.allow_private_networks else is_public
     stop = stop or Stop()
     fetch = settings.fetch

@@ -28,17 +28,20 @@ class StorageError(Exception):
     """The database cannot be opened or migrated; the message is one line."""
 
 
-def open_engine(url: str, *, create: bool = True) -> Engine:
+def open_engine(url: str, *, create: bool = True, make_folder: bool = False) -> Engine:
     """An engine for ``url`` with the schema at the latest revision.
 
     ``create=False`` (read-only commands) refuses to create a new SQLite file: a mistyped
-    path is reported instead of answered with an empty store.
+    path is reported instead of answered with an empty store. A new SQLite file is created only in a folder that
+    exists (a typo in ``--db`` must not start a second store somewhere), unless ``make_folder`` (the default store).
     """
     parsed = _parsed(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not create and not path.exists():
             raise StorageError(f"no store at {path} yet: `cpec-watch run` or `backfill` creates it")
+        if not make_folder and not path.parent.is_dir():
+            raise StorageError(f"no folder {path.parent} for the store {path.name}: check --db, or create the folder")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

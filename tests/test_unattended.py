@@ -3,6 +3,7 @@ loopback feeds and a real store. A long-dead feed, a mistyped store path, a pass
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,3 +82,30 @@ def test_a_long_dead_feed_fails_as_a_row_not_a_crash_run_after_run(
     third = cli_process.run([*common, *feeds], env)
     assert third.returncode == 3 and "Traceback" not in third.stderr, third.stderr
     assert feed_row(db, dead)[0] == failures + 1
+
+
+@pytest.mark.parametrize("command", [["run", "--feeds", "feeds.toml"], ["backfill", "--urls", "urls.txt"]])
+def test_a_store_path_in_a_missing_folder_is_refused_not_created(
+    tmp_path: Path, web: FixtureServer, command: list[str]
+) -> None:
+    _, env = setup(tmp_path, web, "/feeds/dawn.xml")
+    (tmp_path / "urls.txt").write_text(web.url("/tribune/story/2025/09/03/rashakai-sez-progress") + "\n")
+    typo = tmp_path / "nonexistent" / "dir" / "x.db"
+    refused = in_folder(tmp_path, ["--db", f"sqlite:///{typo}", *command], env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.count("\n") == 1 and f"no folder {typo.parent}" in refused.stderr
+    assert not (tmp_path / "nonexistent").exists() and not (tmp_path / "data").exists()  # nothing created
+    assert web.hits("/") == 0
+
+
+def test_the_default_store_location_is_still_created(tmp_path: Path, web: FixtureServer) -> None:
+    _, env = setup(tmp_path, web, "/feeds/dawn.xml")
+    first = in_folder(tmp_path, ["run", "--feeds", "feeds.toml"], env)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "data" / "cpec-watch.db").is_file()
+
+
+def in_folder(folder: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``cpec-watch ARGS`` run in ``folder`` (relative paths, the default store and archive are found there)."""
+    env = {key: value for key, value in env.items() if key not in ("CPEC_WATCH_DB", "CPEC_WATCH_ARCHIVE")}
+    return subprocess.run([cli_process.CLI, *args], env=env, cwd=folder, capture_output=True, text=True, timeout=180)
