@@ -6,7 +6,10 @@ environment variables with the ``CPEC_WATCH_`` prefix, then command-line options
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +103,55 @@ class Settings(BaseSettings):
         return value.strip().lower() if isinstance(value, str) else value
 
 
+FILE_KEYS = ("db", "archive", "prefect", "import_seeds", "feeds", "relevance", "fetch", "backfill", "schedules")
+FILE_KEYS += ("items", "ignore", "subscriptions")  # the tracked-item catalogue's and the digests' tables
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "fetch": tuple(FetchSettings.model_fields),
+    "backfill": tuple(BackfillSettings.model_fields),
+    "schedules": tuple(ScheduleSettings.model_fields),
+    "relevance": ("terms",),
+}
+ENV_PREFIX = "CPEC_WATCH_"
+OTHER_VARIABLES = ("LOG_FORMAT", "CRASH_AT", "TEST_PG")  # the CLI's --log-format; the test suite's own two
+
+
+def closest(word: str, choices: Iterable[str], prefix: str = "", suffix: str = "") -> str:
+    """The hint " (did you mean 'X'?)" for the valid name nearest ``word`` (difflib), else the valid names."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if found:
+        return f" (did you mean {prefix}{found[0]}{suffix}?)"
+    return f" (valid: {', '.join(f'{prefix}{choice}{suffix}' for choice in sorted(choices))})"
+
+
+def check_config_keys(raw: dict[str, Any], where: Path) -> None:
+    """Every key of the config file is one we read: a typo is a one-line ConfigError, not a setting ignored."""
+    env_only = {name for name in Settings.model_fields if name not in FILE_KEYS} - {"raw_config", "subscriptions"}
+    for key, value in raw.items():
+        if key in env_only:
+            raise ConfigError(f"{where}: {key!r} is read from the environment: {ENV_PREFIX}{key.upper()}")
+        if key not in FILE_KEYS:
+            if isinstance(value, dict):
+                tables = [name for name in FILE_KEYS if name in SECTIONS]
+                raise ConfigError(f"{where}: unknown section [{key}]" + closest(key, tables, "[", "]"))
+            raise ConfigError(f"{where}: unknown setting {key!r}" + closest(key, FILE_KEYS, "'", "'"))
+        if key in SECTIONS and isinstance(value, dict):
+            for name in value:
+                if name not in SECTIONS[key]:
+                    hint = closest(name, SECTIONS[key], "'", "'")
+                    raise ConfigError(f"{where}: unknown setting {name!r} in [{key}]{hint}")
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Every ``CPEC_WATCH_*`` variable is one we read: a typo is a one-line ConfigError, not a setting ignored."""
+    known = [name.upper() for name in Settings.model_fields if name not in ("raw_config", "subscriptions")]
+    known += OTHER_VARIABLES
+    for variable in sorted(environ):
+        name = variable.upper()
+        if name.startswith(ENV_PREFIX) and name.removeprefix(ENV_PREFIX) not in known:
+            hint = closest(name.removeprefix(ENV_PREFIX), known, ENV_PREFIX)
+            raise ConfigError(f"unknown environment variable {variable}{hint}")
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """The user's TOML config as a dict, or a one-line ConfigError."""
     try:
@@ -115,6 +167,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from defaults, config file, environment and explicit overrides (None = not given)."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    check_environment(os.environ)
     try:
         env_settings = Settings(**given)
     except ValidationError as exc:
@@ -122,6 +175,7 @@ def load_settings(**overrides: Any) -> Settings:
     if env_settings.config is None:
         return _with_subscriptions(env_settings)
     raw = read_config_file(env_settings.config)
+    check_config_keys(raw, env_settings.config)
     from_file: dict[str, Any] = {
         key: raw[key] for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules") if key in raw
     }

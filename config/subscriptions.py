@@ -15,6 +15,7 @@ when a webhook is (CPEC_WATCH_SLACK_WEBHOOK_URL), all daily. Errors are one-line
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from cpec_watch.config.errors import ConfigError
 
 CHANNELS = ("stdout", "markdown", "email", "slack", "apprise")
 CADENCES = ("daily", "weekly", "immediate")
+KEYS = ("name", "channel", "target", "items", "categories", "cadence", "no_news")
 WEEKLY_SLACK = timedelta(hours=12)  # a weekly digest is due a little early rather than a week late
 
 
@@ -74,6 +76,11 @@ def _subscription(entry: Any, number: int) -> Subscription:
     where = f"subscription #{number}"
     if not isinstance(entry, dict) or not entry.get("channel"):
         raise ConfigError(f"{where}: needs a channel ({', '.join(CHANNELS)})")
+    unknown = sorted(set(entry) - set(KEYS))
+    if unknown:
+        found = difflib.get_close_matches(unknown[0], KEYS, n=1)
+        hint = f"did you mean {found[0]!r}?" if found else f"valid: {', '.join(KEYS)}"
+        raise ConfigError(f"{where}: unknown setting {unknown[0]!r} ({hint})")
     channel, cadence = entry["channel"], entry.get("cadence", "daily")
     if channel not in CHANNELS:
         raise ConfigError(f"{where}: unknown channel {channel!r} (use {', '.join(CHANNELS)})")
