@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
+from importlib import resources
 from multiprocessing import get_context, parent_process
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -30,7 +31,6 @@ from cpec_watch.parsers.status import item_updates
 from cpec_watch.storage.bulk import Prepared, store_batch, stored_keys
 from cpec_watch.storage.db import session
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 POOL_FROM = 200  # files to read before a pool of processes pays for its start-up
 SLICE = 25  # files a worker reads per task
 Progress = Callable[[int], None]  # called with the number of files handled in a chunk
@@ -184,4 +184,5 @@ def _prepare_in_worker(paths: list[Path], source: str) -> list[Prepared | Outcom
 
 def import_seeds(pipe: Pipeline) -> int:
     """Import the shipped seeds (idempotent), so the store is never empty; returns how many were new."""
-    return import_folder(pipe, SEEDS_DIR, "seed").stored
+    with resources.as_file(resources.files("cpec_watch.seeds")) as folder:
+        return import_folder(pipe, folder, "seed").stored

@@ -50,9 +50,9 @@ def test_run_without_network_completes_imports_seeds_and_says_why_feeds_failed(w
     assert summary["seeds_imported"] == 5 and summary["new"] == 0
     assert summary["feeds_failed"][0]["error"].startswith("ConnectError")
     assert sorted(p.name for p in (workdir / "data" / "articles").iterdir() if p.suffix == ".txt") == sorted(
-        p.name for p in (ROOT / "seeds").iterdir()
+        p.name for p in (ROOT / "seeds").glob("*.txt")
     )
-    for seed in (ROOT / "seeds").iterdir():
+    for seed in (ROOT / "seeds").glob("*.txt"):
         assert (workdir / "data" / "articles" / seed.name).read_bytes() == seed.read_bytes()
 
     rows = json.loads(invoke("articles", "--json").output)
