@@ -50,6 +50,20 @@ def _checkout_untouched() -> Iterator[None]:
     assert not touched, f"the test touched the checkout: {[os.path.relpath(p, ROOT) for p in touched[:5]]}"
 
 
+SHARED = ROOT.parent / "shared"  # the team's notes beside the checkout (CI has them; a user's clone does not)
+
+
+def shared_file(name: str) -> Path:
+    """``../shared/<name>``; a test that needs it skips, with the reason, when a clone has no ../shared (under
+    CI, where ../shared is always there, it fails instead)."""
+    path = SHARED / name
+    if not path.is_file():
+        if os.environ.get("CI"):
+            raise FileNotFoundError(f"CI must have {path} beside the checkout")
+        pytest.skip(f"needs {path}, which only the team's checkout has beside it")
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

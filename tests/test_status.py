@@ -10,7 +10,7 @@ import pytest
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.quantities import find_amounts, find_times
 from cpec_watch.parsers.status import STATUSES, item_updates
-from tests.conftest import ROOT
+from tests.conftest import shared_file
 
 CATALOGUE = load_catalogue()
 HEADLINES = {  # an item of each category, named by the headline; the lead sentence under test refers to it
@@ -31,7 +31,7 @@ def headline_status(sentence: str, category: str) -> str:
 
 
 def test_statuses_are_exactly_those_the_status_guide_defines():
-    guide = (ROOT.parent / "shared" / "STATUS-GUIDE.md").read_text(encoding="utf-8")
+    guide = shared_file("STATUS-GUIDE.md").read_text(encoding="utf-8")
     assert set(STATUSES) == set(re.findall(r"^\| `([a-z-]+)` \|", guide, re.M))
 
 

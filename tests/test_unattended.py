@@ -3,7 +3,9 @@ loopback feeds and a real store. A long-dead feed, a mistyped store path, a pass
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,3 +111,31 @@ def in_folder(folder: Path, args: list[str], env: dict[str, str]) -> subprocess.
     """``cpec-watch ARGS`` run in ``folder`` (relative paths, the default store and archive are found there)."""
     env = {key: value for key, value in env.items() if key not in ("CPEC_WATCH_DB", "CPEC_WATCH_ARCHIVE")}
     return subprocess.run([cli_process.CLI, *args], env=env, cwd=folder, capture_output=True, text=True, timeout=180)
+
+
+def test_a_clone_without_the_team_notes_skips_the_tests_that_read_them(tmp_path: Path) -> None:
+    """A user's clone has no ../shared: the tests that read it skip and say why (CI, which has it, still fails)."""
+    from tests.conftest import ROOT
+
+    clone = tmp_path / "clone"
+    (clone / "tests").mkdir(parents=True)
+    for name in ("pyproject.toml", "tests/__init__.py", "tests/conftest.py", "tests/test_status.py"):
+        (clone / name).write_bytes((ROOT / name).read_bytes())
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-rs",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_status.py",
+        "-k",
+        "guide",
+    ]
+    alone = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=120)
+    assert alone.returncode == 0 and "1 skipped" in alone.stdout, alone.stdout
+    assert "STATUS-GUIDE.md, which only the team's checkout has" in alone.stdout
+    in_ci = subprocess.run(args, cwd=clone, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=120)
+    assert in_ci.returncode == 1 and "CI must have" in in_ci.stdout, in_ci.stdout
