@@ -98,7 +98,7 @@ def run(ctx: click.Context, feeds_file: Path | None, as_json: bool, prefect: boo
         from cpec_watch.flows.prefect_flows import monitor
 
         export_store(settings)  # the run reads them from its environment: no password in its parameters
-        finish(ctx, monitor(feeds=str(feeds_file) if feeds_file else None), as_json)
+        finish(ctx, flow_result(monitor(feeds=str(feeds_file) if feeds_file else None, return_state=True)), as_json)
     from cpec_watch.flows.runs import monitor_pass
 
     with stoppable() as stop:
@@ -155,14 +155,15 @@ def backfill(
         from cpec_watch.flows.prefect_flows import backfill as backfill_flow
 
         export_store(settings)
-        data = backfill_flow(
+        state = backfill_flow(
             from_dir=str(from_dir) if from_dir else None,
             urls=urls,
             feeds=str(feeds_file) if feeds_file else None,
             since=since_d,
             until=until_d,
+            return_state=True,
         )
-        finish(ctx, data, as_json)
+        finish(ctx, flow_result(state), as_json)
     show_bar = sys.stderr.isatty() and not as_json
     feeds_bar = _feeds_bar(feeds_file) if show_bar and feeds_file else contextlib.nullcontext()
     files_bar = _files_bar(from_dir) if show_bar and from_dir and from_dir.is_dir() else contextlib.nullcontext()
@@ -189,6 +190,15 @@ def finish(ctx: click.Context, data: dict[str, Any], as_json: bool, stop: Stop |
     if stop is not None:
         exit_if_stopped(stop)
     ctx.exit(run_status(data))
+
+
+def flow_result(state: Any) -> dict[str, Any]:
+    """A Prefect run's summary, from a run that completed or one that failed because no feed could be polled (its
+    Failed state holds the summary); whatever else failed it is raised as the flow raised it."""
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return dict(result)
 
 
 def _files_bar(folder: Path) -> Any:

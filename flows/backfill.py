@@ -75,7 +75,7 @@ def import_folder(
     Each batch is stored whole or not at all; a stop is honoured between batches.
     """
     paths = [p for p in sorted(folder.glob("*.txt")) if names is None or names[0] <= p.name <= names[1]]
-    report = FeedReport(str(folder), source)
+    report = FeedReport(str(folder), source, feed=False)
     batch = pipe.settings.backfill.batch
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     crowded: set[str] = set()  # boilerplate bands, found once for the whole folder

@@ -329,7 +329,7 @@ def _trusted_canonical(declared: str | None, fetched: str) -> str:
 
 def ingest_urls(pipe: Pipeline, urls: Iterable[str]) -> FeedReport:
     """Backfill from a list of article URLs (no relevance filter: the user chose them)."""
-    report = FeedReport("urls", "URL list")
+    report = FeedReport("urls", "URL list", feed=False)
     for url in urls:
         if pipe.stop.requested():
             return replace(report, interrupted=True)

@@ -23,6 +23,7 @@ from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 from prefect.schedules import Cron
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr
 
@@ -31,7 +32,7 @@ from cpec_watch.flows import pipeline, runs
 from cpec_watch.flows.backfill import count_stored, folder_chunks
 from cpec_watch.flows.digests import digest_pass, report_json
 from cpec_watch.flows.pipeline import open_pipeline
-from cpec_watch.flows.report import FeedReport, RunSummary
+from cpec_watch.flows.report import FeedReport, RunSummary, nothing_polled
 from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.models import FeedSource
 
@@ -66,16 +67,20 @@ def _settings(db: str | None, config: str | None, archive: str | None) -> Settin
     return _with_block_secrets(settings)
 
 
-def _finish(summary: RunSummary, key: str) -> dict[str, Any]:
+def _finish(summary: RunSummary, key: str) -> Any:
+    """The run's summary as its result; a Failed state holding it when there were feeds to poll and not one could
+    be (an outage must not show as a green run), so ``state.result(raise_on_failure=False)`` still gives it."""
     get_run_logger().info(summary.to_text().splitlines()[0])  # the whole summary is the CLI's and the artifact's
     create_markdown_artifact(summary.to_markdown(), key=key, description=f"CPEC Watch {summary.kind} summary")
-    return summary.to_json()
+    data = summary.to_json()
+    why = nothing_polled(data)
+    return Failed(message=why, data=data) if why else data
 
 
 @flow(name="monitor")
 def monitor(
     feeds: str | None = None, db: str | None = None, config: str | None = None, archive: str | None = None
-) -> dict[str, Any]:
+) -> Any:  # the summary (dict), or a Failed state holding it
     """Poll every feed once, store what is new, and summarize the run."""
     settings = _settings(db, config, archive)
     summary = runs.monitor_pass(settings, prefect_mapper, feeds_file=Path(feeds) if feeds else None)
@@ -93,7 +98,7 @@ def backfill(
     db: str | None = None,
     config: str | None = None,
     archive: str | None = None,
-) -> dict[str, Any]:
+) -> Any:  # the summary (dict), or a Failed state holding it
     """Backfill from a seed-format folder, a list of URLs, or feeds within a date window.
 
     A folder goes in chunks of ``chunk`` files (default ``[backfill] chunk``): from a deployment, each chunk is a
@@ -145,7 +150,7 @@ def _folder_in_chunks(settings: Settings, folder: Path, size: int, passed: dict[
     log.info("backfill of %s: %d chunk(s) of up to %d files", folder, len(chunks), size)
     if deployment.id is None:  # a direct run: the chunks are task runs here, one after the other
         reports = [backfill_chunk_task(settings, folder, first, last) for first, last in chunks]
-        return _merged(FeedReport(str(folder), "archive"), reports)
+        return _merged(FeedReport(str(folder), "archive", feed=False), reports)
     with open_pipeline(settings) as pipe:
         before = count_stored(pipe, folder)
     started = [
@@ -161,7 +166,8 @@ def _folder_in_chunks(settings: Settings, folder: Path, size: int, passed: dict[
         stored = count_stored(pipe, folder) - before
     failed = [f"{first} to {last}" for (first, last), state in zip(chunks, states, strict=True) if not state]
     error = f"{len(failed)} chunk(s) did not complete: {', '.join(failed)}; run the backfill again" if failed else None
-    return FeedReport(str(folder), "archive", error=error, counts={"stored": stored} if stored else {})
+    counts = {"stored": stored} if stored else {}
+    return FeedReport(str(folder), "archive", error=error, counts=counts, feed=False)
 
 
 def _wait_for(flow_runs: list[Any], poll: float = 2.0) -> list[bool]:

@@ -21,6 +21,12 @@ class FeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False  # the pass was stopped before this feed was (fully) handled
     resting_until: str | None = None  # failing again and again: not polled before then
+    feed: bool = True  # False for a backfill's folder or URL list: no feed to poll
+
+    @property
+    def ok(self) -> bool:
+        """A feed polled to the end that answered."""
+        return self.feed and not (self.error or self.interrupted or self.resting_until)
 
     def add(self, outcome: str) -> FeedReport:
         return replace(self, counts={**self.counts, outcome: self.counts.get(outcome, 0) + 1})
@@ -48,6 +54,7 @@ class RunSummary:
         return [report for report in self.reports if report.error]
 
     def to_json(self) -> dict[str, Any]:
+        feeds = [report for report in self.reports if report.feed]
         return {
             "kind": self.kind,
             "new": self.total(Outcome.STORED),
@@ -60,9 +67,10 @@ class RunSummary:
             "skipped": self.total(Outcome.SKIPPED) + self.total(Outcome.OUTSIDE_WINDOW),
             "seeds_imported": self.seeds_imported,
             "interrupted": self.interrupted,
-            "feeds_not_finished": sum(1 for r in self.reports if r.interrupted),
-            "feeds_resting": [{"name": r.name, "until": r.resting_until} for r in self.reports if r.resting_until],
-            "feeds_polled": len(self.reports),
+            "feeds_not_finished": sum(1 for r in feeds if r.interrupted),
+            "feeds_resting": [{"name": r.name, "until": r.resting_until} for r in feeds if r.resting_until],
+            "feeds_polled": len(feeds),  # listed to be polled: the resting and the unfinished ones too
+            "feeds_ok": sum(1 for r in feeds if r.ok),
             "feeds_failed": [
                 {"url": r.url, "name": r.name, "status": r.status, "error": r.error} for r in self.failed_feeds
             ],
@@ -88,26 +96,43 @@ class RunSummary:
         return f"# CPEC Watch {self.kind}\n\n{self.to_text()}\n\n" + "\n".join(rows) + "\n"
 
 
+def nothing_polled(data: dict[str, Any]) -> str | None:
+    """Why a pass with feeds to poll polled none of them (every one failed or is resting), else None: an outage,
+    not a quiet day, so ``run`` and ``backfill`` exit 3 and the Prefect flow run fails."""
+    if not data["feeds_polled"] or data["feeds_ok"] or data.get("interrupted"):
+        return None
+    failed, resting = bool(data["feeds_failed"]), bool(data["feeds_resting"])
+    which = "failed or is resting" if failed and resting else "failed" if failed else "is resting"
+    return f"nothing polled: every feed {which}"
+
+
 def summary_text(data: dict[str, Any]) -> str:
-    """The summary a person reads, from a run's JSON (the same text in-process and from a Prefect flow)."""
+    """The summary a person reads, from a run's JSON (the same text in-process and from a Prefect flow).
+
+    The lines about feeds (the pre-filter, the sources) appear only when the pass had feeds to poll."""
     lines = [
         f"{data['kind']}: {data['new']} new article(s), {data['duplicates']} duplicate(s), "
         f"{data['irrelevant']} irrelevant, {data['already_seen']} already seen, "
         f"{data['failed_pages']} page(s) failed",
-        f"pre-filter: {data['screened_out']} off-topic entries left unread, "
-        f"{data['read_undecided']} undecided entries read",
     ]
-    if data.get("interrupted"):
+    feeds = data["feeds_polled"]
+    if feeds:
         lines.append(
-            f"interrupted by {data['interrupted']}: {data['feeds_not_finished']} feed(s) not polled or not finished; "
-            "the next run does them"
+            f"pre-filter: {data['screened_out']} off-topic entries left unread, "
+            f"{data['read_undecided']} undecided entries read"
         )
+    if data.get("interrupted"):
+        left = f"{data['feeds_not_finished']} feed(s) not polled or not finished" if feeds else "files or pages left"
+        lines.append(f"interrupted by {data['interrupted']}: {left}; the next run does them")
     if data["seeds_imported"]:
         lines.append(f"imported {data['seeds_imported']} seed article(s) from seeds/")
     failed = data["feeds_failed"]
     resting = data["feeds_resting"]
-    ok = data["feeds_polled"] - len(failed) - data["feeds_not_finished"] - len(resting)
-    lines.append(f"sources: {ok} ok, {len(failed)} failed" + (f", {len(resting)} resting" if resting else ""))
+    if feeds:
+        ok = data["feeds_ok"]
+        lines.append(f"sources: {ok} ok, {len(failed)} failed" + (f", {len(resting)} resting" if resting else ""))
+    if why := nothing_polled(data):
+        lines.append(why)
     lines += [f"  FAILED {f['name']} ({f['url']}): {f['error']}" for f in failed]
     lines += [f"  resting {r['name']}: failing again and again, next polled after {r['until']}" for r in resting]
     lines += [

@@ -3,6 +3,7 @@ loopback feeds and a real store. A long-dead feed, a mistyped store path, a pass
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -139,3 +140,37 @@ def test_a_clone_without_the_team_notes_skips_the_tests_that_read_them(tmp_path:
     assert "STATUS-GUIDE.md, which only the team's checkout has" in alone.stdout
     in_ci = subprocess.run(args, cwd=clone, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=120)
     assert in_ci.returncode == 1 and "CI must have" in in_ci.stdout, in_ci.stdout
+
+
+def test_a_pass_in_which_every_feed_rests_says_so_and_is_not_a_success(tmp_path: Path, web: FixtureServer) -> None:
+    common, env = setup(tmp_path, web, "/feeds/blocked.xml", "/feeds/down.xml")
+    feeds = ["run", "--feeds", str(tmp_path / "feeds.toml")]
+    for path in ("/feeds/blocked.xml", "/feeds/down.xml"):
+        set_failures(common[1], web.url(path), 5)
+    failing = cli_process.run([*common, *feeds], env)  # both fail once more and start resting
+    assert failing.returncode == 3 and "nothing polled: every feed failed" in failing.stdout, failing.stdout
+    resting = cli_process.run([*common, *feeds], env)
+    assert resting.returncode == 3, resting.stdout  # as when nothing could be polled: an outage, not a quiet day
+    assert "nothing polled: every feed is resting" in resting.stdout
+    assert "sources: 0 ok, 0 failed, 2 resting" in resting.stdout and web.hits("/feeds/") == 2
+
+
+def test_a_feed_window_backfill_in_which_every_feed_failed_is_not_a_success(tmp_path: Path, web: FixtureServer) -> None:
+    common, env = setup(tmp_path, web, "/feeds/blocked.xml", "/feeds/down.xml")
+    window = ["--feeds", str(tmp_path / "feeds.toml"), "--since", "2025-01-01", "--until", "2025-12-31"]
+    failed = cli_process.run([*common, "backfill", *window], env)
+    assert failed.returncode == 3 and "nothing polled: every feed failed" in failed.stdout, failed.stdout
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # a busy machine starts it slowly
+    as_flow = cli_process.run([*common, "backfill", "--prefect", *window, "--json"], env)
+    assert as_flow.returncode == 3, as_flow.stderr
+    assert "Finished in state Failed('nothing polled: every feed failed')" in as_flow.stderr
+    assert len(json.loads(as_flow.stdout)["feeds_failed"]) == 2  # the summary is printed all the same
+
+
+def test_a_folder_backfill_reports_files_not_feeds(tmp_path: Path, web: FixtureServer) -> None:
+    from tests.conftest import SEEDS
+
+    common, env = setup(tmp_path, web)
+    folder = cli_process.run([*common, "backfill", "--from-dir", str(SEEDS)], env)
+    assert folder.returncode == 0, folder.stderr
+    assert "5 new article(s)" in folder.stdout and "sources:" not in folder.stdout and "feed" not in folder.stdout
