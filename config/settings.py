@@ -103,8 +103,8 @@ class Settings(BaseSettings):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-FILE_KEYS = ("db", "archive", "prefect", "import_seeds", "feeds", "relevance", "fetch", "backfill", "schedules")
-FILE_KEYS += ("items", "ignore", "subscriptions")  # the tracked-item catalogue's and the digests' tables
+FILE_KEYS: tuple[str, ...] = ("db", "archive", "prefect", "import_seeds", "feeds", "relevance", "fetch", "backfill")
+FILE_KEYS += ("schedules", "items", "ignore", "subscriptions")  # items, ignore: the tracked-item catalogue's
 SECTIONS: dict[str, tuple[str, ...]] = {
     "fetch": tuple(FetchSettings.model_fields),
     "backfill": tuple(BackfillSettings.model_fields),
