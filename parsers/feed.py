@@ -62,17 +62,20 @@ def _trusted_content_type(content_type: str, body: bytes) -> str:
 
 
 def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
+    """The usable entries, each once. An entry is its GUID and, since some CMSs give many items one GUID, its link
+    too (as Miniflux tells them apart): the same GUID with another link is another item, with the same link a
+    repeat. Copies under different GUIDs or links are the store's to recognise (URL key, text, near-duplicates)."""
     entries: list[FeedEntry] = []
-    seen_guids: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for raw in raw_entries:
         guid = (raw.get("id") or "").strip() or None
-        if guid is not None and guid in seen_guids:
-            continue
         link = _link(raw, base_url)
         if link is None:
             continue
         if guid is not None:
-            seen_guids.add(guid)
+            if (guid, link) in seen:
+                continue
+            seen.add((guid, link))
         entries.append(
             FeedEntry(
                 link=link,

@@ -23,7 +23,8 @@ def test_rss20_entries() -> None:
     )
     assert feed.error is None
     assert feed.title == "Example Daily – Business"
-    first, gwadar, rashakai = feed.entries  # repeated GUID dropped, link-less item skipped
+    first, updated, gwadar, rashakai = feed.entries  # link-less item skipped
+    assert updated.guid == "example-daily-1900001" and updated.link.endswith("-timeline-updated")  # its own link
     assert first.link == "https://www.example-daily.pk/news/1900001/jcc-approves-ml-1-financing-timeline"
     assert first.title == "JCC approves ML-1 financing timeline ’within weeks’"
     assert first.summary == "The committee met in Islamabad & agreed a timeline for the railway."
@@ -171,3 +172,11 @@ def test_unparseable_link_is_skipped() -> None:
         b"<item><link>https://ok.pk/1</link></item></channel></rss>"
     )
     assert [entry.link for entry in parse_feed(body).entries] == ["https://ok.pk/1"]
+
+
+def test_items_that_reuse_a_guid_are_told_apart_by_their_links() -> None:
+    """Identity is the GUID and, when the GUID repeats with another link, the link too (as Miniflux does): items
+    sharing a GUID are not dropped; the same GUID with the same link is one item."""
+    feed = parse_feed(load("guid_reused.xml"), content_type=RSS_TYPE)
+    assert [entry.link.rsplit("/", 1)[1] for entry in feed.entries] == ["rashakai-power", "gwadar-cargo-flight"]
+    assert {entry.guid for entry in feed.entries} == {"cpec-category"}
