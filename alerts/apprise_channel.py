@@ -1,10 +1,12 @@
-"""Any Apprise URL (Telegram, Matrix, Discord, ntfy, ...) as a digest channel, sent as Markdown."""
+"""Any Apprise URL (Telegram, Matrix, Discord, ntfy, ...) as a digest channel, sent as Markdown.
+
+apprise is an optional extra (``pip install 'cpec-watch[apprise]'``), imported only when the channel sends.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import apprise
+from typing import Any
 
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_markdown
@@ -18,6 +20,7 @@ def send_apprise(digest: Digest, urls: Sequence[str]) -> None:
     """
     if not urls:
         raise ChannelError("no Apprise URL given")
+    apprise = _apprise()
     notifier = apprise.Apprise()
     for url in urls:
         if not notifier.add(url):
@@ -26,3 +29,11 @@ def send_apprise(digest: Digest, urls: Sequence[str]) -> None:
     if not ok:
         schemes = ", ".join(sorted({u.partition("://")[0] for u in urls}))
         raise ChannelError(f"Apprise could not deliver the digest to every URL ({schemes})")
+
+
+def _apprise() -> Any:
+    try:
+        import apprise
+    except ImportError:
+        raise ChannelError("the apprise channel needs apprise: pip install 'cpec-watch[apprise]'") from None
+    return apprise

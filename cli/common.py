@@ -87,7 +87,8 @@ def stoppable() -> Iterator[Stop]:
         if stop.requested():
             os._exit(128 + signum)  # a second signal: at once
         stop.request(signal.Signals(signum).name)
-        click.echo(f"stopping ({signal.Signals(signum).name}): finishing what is in hand…", err=True)
+        name = signal.Signals(signum).name
+        click.echo(f"stopping ({name}): requests in flight aborted, nothing new started; again to quit now", err=True)
 
     previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:

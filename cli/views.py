@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cpec_watch.cli.common import echo_json, echo_line, handle_errors, mask_password, settings_from
+from cpec_watch.cli.common import CannotRun, echo_json, echo_line, handle_errors, mask_password, settings_from
 from cpec_watch.flows.setup import user_catalogue
 
 
@@ -118,7 +118,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
 
     settings = settings_from(ctx)
     if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
-        raise click.ClickException(f"unknown tracked item: {slug} (see cpec-watch items)")
+        raise CannotRun(f"unknown tracked item: {slug} (see cpec-watch items)")
     rows = timeline_rows(settings.db, user_catalogue(settings), slug)
     if as_json:
         echo_json(rows)

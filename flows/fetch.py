@@ -114,9 +114,7 @@ class Fetcher:
         s = self.settings
         self.policy = policy or RetryPolicy(s.retries, s.backoff, s.max_retry_after)
         self._client = httpx.Client(
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
-            ),
+            timeout=self._timeout(s.total_timeout),
             follow_redirects=False,  # every hop goes through the guard
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
@@ -177,16 +175,38 @@ class Fetcher:
 
         return self.policy.call(attempt)
 
+    def _timeout(self, remaining: float) -> httpx.Timeout:
+        """Connect, read and write timeouts, none longer than what is left of the request's total deadline; the
+        pool timeout (waiting for a free connection) is a connect timeout, not the deadline."""
+        s = self.settings
+        connect = min(s.connect_timeout, remaining)
+        return httpx.Timeout(
+            connect=connect, read=min(s.read_timeout, remaining), write=min(s.read_timeout, remaining), pool=connect
+        )
+
+    def _past(self, deadline: float) -> FetchTimeout | None:
+        if time.monotonic() <= deadline:
+            return None
+        return FetchTimeout(f"took longer than {self.settings.total_timeout:g} s in total")
+
     def _get_once(
         self, url: str, headers: dict[str, str], page: bool, wanted: Callable[[str], bool] | None
     ) -> FetchResult:
+        """One attempt, redirects followed, within ``total_timeout`` from first byte sent to last byte read: every
+        hop's timeouts are cut to what is left, and the deadline is checked once each answer's headers are in and
+        as its body arrives (a body trickled just inside the read timeout is dropped all the same)."""
         deadline = time.monotonic() + self.settings.total_timeout
         for _ in range(MAX_REDIRECTS + 1):
             pinned = self._target(url)
             request = {**headers, "Host": pinned.host_header}
             extensions = {"sni_hostname": pinned.server_name} if pinned.server_name else {}
+            timeout = self._timeout(max(deadline - time.monotonic(), 0.001))
             try:
-                with self._client.stream("GET", pinned.url, headers=request, extensions=extensions) as response:
+                with self._client.stream(
+                    "GET", pinned.url, headers=request, extensions=extensions, timeout=timeout
+                ) as response:
+                    if late := self._past(deadline):
+                        raise late
                     location = response.headers.get("Location")
                     if response.is_redirect and location:
                         url = urljoin(url, location)
@@ -238,8 +258,8 @@ class Fetcher:
             size += len(chunk)
             if size > limit:
                 raise TooLarge(f"response too large: over {limit:,} bytes")
-            if time.monotonic() > deadline:
-                raise FetchTimeout(f"took longer than {self.settings.total_timeout:g} s in total")
+            if late := self._past(deadline):
+                raise late
             chunks.append(chunk)
         return b"".join(chunks)
 

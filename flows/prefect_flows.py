@@ -37,6 +37,7 @@ from cpec_watch.flows.setup import load_checked_settings
 from cpec_watch.models import FeedSource
 
 CHUNK_DEPLOYMENT = "backfill-chunk/backfill-chunk"  # prefect.yaml and serve_all both name it so
+CHUNKS_TIMEOUT = 24 * 3600.0  # how long a folder backfill waits for its chunk runs (5000 files take minutes)
 
 
 @task(
@@ -170,14 +171,16 @@ def _folder_in_chunks(settings: Settings, folder: Path, size: int, passed: dict[
     return FeedReport(str(folder), "archive", error=error, counts=counts, feed=False)
 
 
-def _wait_for(flow_runs: list[Any], poll: float = 2.0) -> list[bool]:
-    """Wait until every flow run is final; whether each completed."""
+def _wait_for(flow_runs: list[Any], poll: float = 2.0, timeout: float = CHUNKS_TIMEOUT) -> list[bool]:
+    """Wait until every flow run is final, at most ``timeout`` seconds; whether each completed (a run not final
+    by then, say one no worker took, did not: running the backfill again does its files)."""
+    deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while True:
             states = [client.read_flow_run(run.id).state for run in flow_runs]
-            if all(state is not None and state.is_final() for state in states):
+            if time.monotonic() >= deadline or all(state is not None and state.is_final() for state in states):
                 return [state is not None and state.is_completed() for state in states]
-            time.sleep(poll)
+            time.sleep(min(poll, max(deadline - time.monotonic(), 0)))
 
 
 def _merged(report: FeedReport, parts: list[FeedReport]) -> FeedReport:

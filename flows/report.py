@@ -122,8 +122,8 @@ def summary_text(data: dict[str, Any]) -> str:
             f"{data['read_undecided']} undecided entries read"
         )
     if data.get("interrupted"):
-        left = f"{data['feeds_not_finished']} feed(s) not polled or not finished" if feeds else "files or pages left"
-        lines.append(f"interrupted by {data['interrupted']}: {left}; the next run does them")
+        left = f"{data['feeds_not_finished']} feed(s) not polled or not finished; the next run does them"
+        lines.append(f"interrupted by {data['interrupted']}: " + (left if feeds else "the next run does what is left"))
     if data["seeds_imported"]:
         lines.append(f"imported {data['seeds_imported']} seed article(s) from seeds/")
     failed = data["feeds_failed"]

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -195,3 +196,25 @@ def test_apprise_json_url_delivers_markdown() -> None:
         send_apprise(digest, [hook.url.replace("http://", "json://user:pw@")])
     with pytest.raises(ChannelError, match="not a valid Apprise URL \\(scheme 'nonsense'\\)"):
         send_apprise(digest, ["nonsense://token@host"])
+
+
+def test_the_apprise_channel_without_apprise_installed_says_how_to_get_it() -> None:
+    """apprise is an optional extra: without it the channel fails with one line saying so (a real interpreter in
+    which `import apprise` fails), and nothing else needs it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['apprise'] = None\n"  # as if not installed: `import apprise` raises ImportError
+        "from cpec_watch.alerts.apprise_channel import send_apprise\n"
+        "from cpec_watch.alerts.errors import ChannelError\n"
+        "from tests.support_alerts import sample_digest\n"
+        "try:\n"
+        "    send_apprise(sample_digest(), ['json://127.0.0.1:9'])\n"
+        "except ChannelError as exc:\n"
+        "    print(exc)\n"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'cpec-watch[apprise]'" in result.stdout

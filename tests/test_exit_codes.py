@@ -87,6 +87,7 @@ def test_a_digest_whose_channel_fails_exits_3_and_one_that_delivers_0(tmp_path: 
         (["--db", "sqlite:///{tmp}/none.db", "digest"], "no store at"),
         (["--config", "{tmp}/feeds.toml", "digest", "--channel", "slack"], "no slack subscription"),
         (["run", "--feeds", "{tmp}/missing.opml"], "missing.opml"),
+        (["timeline", "no-such-item"], "unknown tracked item: no-such-item"),  # 1 is for crashes
     ],
 )
 def test_could_not_run_exits_2_with_one_line(tmp_path: Path, web: FixtureServer, args: list[str], message: str) -> None:

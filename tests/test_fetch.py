@@ -122,3 +122,32 @@ def test_an_unreachable_host_is_not_retried_in_the_same_pass(server: FixtureServ
             fetcher.get("http://no-such-host.invalid/feed.xml")  # a name that does not resolve
         assert fetcher.get(server.url("/feeds/dawn.xml")).status == 200  # other ports of the host are fine
     assert slept == []
+
+
+def test_the_total_deadline_covers_every_redirect_hop_and_a_bodiless_answer() -> None:
+    """Each hop answers within the read timeout, but the hops together take longer than ``total_timeout``: the
+    request times out (it used to return the 304 at the end, ``pool`` standing in for a total deadline)."""
+    import threading
+    import time
+    from http.server import ThreadingHTTPServer
+
+    from tests.support.responder import Responder
+
+    class Hops(Responder):
+        def do_GET(self) -> None:
+            hops = int(self.path.rsplit("/", 1)[1])
+            time.sleep(0.4)
+            if hops:
+                self.respond(302, b"", {"Location": f"/hop/{hops - 1}"})
+            else:
+                self.respond(304, b"")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hops)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = FetchSettings(read_timeout=1, total_timeout=1, retries=0)
+    try:
+        with Fetcher(settings, allowed=None) as client, pytest.raises(FetchTimeout):
+            client.get(f"http://127.0.0.1:{server.server_address[1]}/hop/5", etag='"x"')
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -59,6 +59,7 @@ def test_one_signal_stops_the_pass_cleanly_and_reports_it(tmp_path: Path, web: F
     assert child.returncode == code, err
     assert f"interrupted by {signal.Signals(signum).name}: 2 feed(s) not polled or not finished" in out
     assert "Traceback" not in err and web.hits("/feeds/dawn.xml") == 0  # nothing new was started
+    assert f"stopping ({signal.Signals(signum).name}): requests in flight aborted" in err  # what it does, said
     feeds = subprocess.run([*common, "feeds"], env=env, capture_output=True, text=True, timeout=30).stdout
     assert "Slow" in feeds and "never polled" in feeds and " ok " not in feeds
     (tmp_path / "dawn.toml").write_text(f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')

@@ -183,3 +183,17 @@ def test_the_cli_runs_the_flow_when_asked(prefect_harness: None, server: Fixture
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output[result.output.index("{") :])
     assert summary["kind"] == "monitor" and summary["new"] == 3
+
+
+def test_a_folder_backfill_waits_for_its_chunk_runs_only_so_long(prefect_harness: None) -> None:
+    """A chunk run that no worker takes stays Scheduled for ever: the wait ends at its timeout, the run counted as
+    not completed (the folder's report then says to run the backfill again), instead of waiting for ever."""
+    from prefect.deployments import run_deployment
+
+    from cpec_watch.flows.prefect_flows import _wait_for, backfill_chunk
+
+    backfill_chunk.to_deployment("never-taken").apply()  # no worker serves it
+    scheduled = run_deployment(
+        "backfill-chunk/never-taken", parameters={"from_dir": "/nowhere", "first": "a", "last": "b"}, timeout=0
+    )
+    assert _wait_for([scheduled], poll=0.1, timeout=1) == [False]
