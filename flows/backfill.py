@@ -141,13 +141,28 @@ def _reader(pipe: Pipeline, source: str, files: int) -> Iterator[Reader]:
     pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_start_worker, initargs=(pipe.catalogue,))
 
     def submit(paths: list[Path]) -> Callable[[], list[Prepared | Outcome]]:
-        slices = [pool.submit(_prepare_in_worker, paths[i : i + SLICE], source) for i in range(0, len(paths), SLICE)]
+        with _stop_signals_held():  # a submit may start a worker: it is born deaf to them
+            slices = [
+                pool.submit(_prepare_in_worker, paths[i : i + SLICE], source) for i in range(0, len(paths), SLICE)
+            ]
         return lambda: [result for future in slices for result in future.result()]
 
     try:
         yield submit
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back (blocked, not lost: delivered on leaving) while worker processes start. A worker
+    inherits the mask through fork and exec, so a Ctrl-C or a SIGTERM sent to the whole process group (a terminal,
+    systemd) is the main process's alone even while a worker is still starting up, before its initializer runs."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _cpus() -> int:
@@ -162,7 +177,8 @@ def _prepare_all(paths: list[Path], source: str, catalogue: Catalogue) -> list[P
 
 def _start_worker(catalogue: Catalogue) -> None:
     global _catalogue
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    for signum in (signal.SIGINT, signal.SIGTERM):  # the main process's to handle (it stops the pool)
+        signal.signal(signum, signal.SIG_IGN)
     _catalogue = catalogue
     parent = parent_process()
     if parent is not None:

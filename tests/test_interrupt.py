@@ -110,15 +110,38 @@ def stored_keys(db: str) -> list[str]:
     return keys
 
 
+def worker_started(pgid: int) -> bool:
+    """Whether a backfill worker process of group ``pgid`` has been spawned (it may still be starting up)."""
+    return any("spawn_main" in member for member in group_commands(pgid))
+
+
+def group_commands(pgid: int) -> list[str]:
+    found = []
+    for member in group_members(pgid):
+        try:
+            found.append(Path(f"/proc/{member.split()[0]}/cmdline").read_bytes().decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
-def test_two_ctrl_c_leave_no_backfill_worker_behind(tmp_path: Path) -> None:
-    """Two SIGINTs 0.1 s apart to a folder backfill's process group (Ctrl-C pressed twice in a terminal): the main
-    process exits 130, every worker and multiprocessing's resource tracker go with it, and a re-run stores the
-    rest once."""
+@pytest.mark.parametrize(
+    "when, signals, code",
+    [
+        ("a batch is stored", (signal.SIGINT, signal.SIGINT), 130),  # Ctrl-C pressed twice in a terminal
+        ("a worker is starting", (signal.SIGINT,), 130),  # Ctrl-C just as the pool starts
+        ("a worker is starting", (signal.SIGTERM,), 143),  # systemd stops the whole group
+    ],
+)
+def test_signals_to_a_backfills_group_leave_no_worker_behind(tmp_path: Path, when: str, signals, code: int) -> None:  # type: ignore[no-untyped-def]
+    """Signals to a folder backfill's whole process group (as a terminal or systemd sends them): the main process
+    exits 130 or 143 without a traceback, every worker and multiprocessing's resource tracker go with it, and a
+    re-run stores the rest once."""
     from tests.support import cli_process
     from tests.support.corpus import write_corpus
 
-    written = write_corpus(tmp_path / "old", 1200)
+    written = write_corpus(tmp_path / "old", 600)
     (tmp_path / "config.toml").write_text("import_seeds = false\n[backfill]\nbatch = 40\nworkers = 1\n")
     db = f"sqlite:///{tmp_path / 'c.db'}"
     args = [CLI, "--db", db, "--archive", str(tmp_path / "a"), "backfill", "--from-dir", str(tmp_path / "old")]
@@ -127,15 +150,15 @@ def test_two_ctrl_c_leave_no_backfill_worker_behind(tmp_path: Path) -> None:
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     deadline = time.monotonic() + 60
-    while not (tmp_path / "a").is_dir() or not any((tmp_path / "a").iterdir()):  # a first batch is stored
+    stored = lambda: (tmp_path / "a").is_dir() and any((tmp_path / "a").iterdir())  # noqa: E731
+    while not (stored() if when == "a batch is stored" else worker_started(child.pid)):
         assert child.poll() is None and time.monotonic() < deadline, child.communicate()
-        time.sleep(0.05)
-    assert len(group_members(child.pid)) >= 3  # the backfill, its resource tracker and its worker
-    os.killpg(child.pid, signal.SIGINT)
-    time.sleep(0.1)
-    os.killpg(child.pid, signal.SIGINT)
+        time.sleep(0.005)
+    for number, signum in enumerate(signals):
+        time.sleep(0.1 if number else 0)
+        os.killpg(child.pid, signum)
     try:
-        assert child.wait(timeout=30) == 130
+        assert child.wait(timeout=30) == code
         deadline = time.monotonic() + 5
         while group_members(child.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
