@@ -111,6 +111,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "schedules": tuple(ScheduleSettings.model_fields),
     "relevance": ("terms",),
 }
+ITEM_KEYS = ("slug", "name", "aliases", "weak_aliases", "requires", "excludes", "category")
 ENV_PREFIX = "CPEC_WATCH_"
 OTHER_VARIABLES = ("LOG_FORMAT", "CRASH_AT", "TEST_PG")  # the CLI's --log-format; the test suite's own two
 
@@ -139,6 +140,12 @@ def check_config_keys(raw: dict[str, Any], where: Path) -> None:
                 if name not in SECTIONS[key]:
                     hint = closest(name, SECTIONS[key], "'", "'")
                     raise ConfigError(f"{where}: unknown setting {name!r} in [{key}]{hint}")
+        if key == "items" and isinstance(value, list):  # [[items]] (its other checks are the catalogue's)
+            for number, entry in enumerate(value, start=1):
+                for name in entry if isinstance(entry, dict) else ():
+                    if name not in ITEM_KEYS:
+                        hint = closest(name, ITEM_KEYS, "'", "'")
+                        raise ConfigError(f"{where}: item #{number}: unknown setting {name!r}{hint}")
 
 
 def check_environment(environ: Mapping[str, str]) -> None:

@@ -63,3 +63,10 @@ def test_every_documented_key_is_accepted(tmp_path: Path) -> None:
     env |= {"CPEC_WATCH_CONFIG": str(tmp_path / "config.toml"), "CPEC_WATCH_ARCHIVE": str(tmp_path / "a")}
     status, err = opml(tmp_path, example, **env)
     assert status == 0, err
+
+
+def test_an_unknown_key_of_a_tracked_item_is_a_one_line_error(tmp_path: Path) -> None:
+    config = '[[items]]\nslug = "port-link"\nname = "Port link"\naliases = ["port link"]\nexclude = ["x"]\n'
+    status, err = opml(tmp_path, config)
+    assert status == 2 and err.count("\n") == 1, err
+    assert "item #1: unknown setting 'exclude' (did you mean 'excludes'?)" in err
