@@ -5,7 +5,7 @@
     python3 tasks.py test [ARGS]    create .venv if needed, install with test extras, run the tests
     python3 tasks.py lint           ruff (lint, format check) and mypy on the package
     python3 tasks.py quality        item, status and relevance figures on the labeled real reporting
-    python3 tasks.py calibrate-status   re-measure status confidence on the development articles
+    python3 tasks.py train-status   retrain the status reader on the development articles, write its model card
     python3 tasks.py bench [ARGS]   install bench extras, run the benchmarks, write BENCHMARKS.md
 
 The virtual environment is (re)installed when pyproject.toml changes.
@@ -29,10 +29,10 @@ EXTRAS = {
     "test": "[test]",
     "lint": "[test]",
     "quality": "[test]",
-    "calibrate-status": "[test]",
+    "train-status": "[test]",
     "bench": "[test,bench]",
 }
-MODULES = {"quality": "tests.support.quality", "calibrate-status": "tests.support.calibrate_status"}
+MODULES = {"quality": "tests.support.quality", "train-status": "tests.support.train_status"}
 STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage", "web")
 LINTED = ["cpec_watch", *STAGES, "tests", "bench", "tasks.py"]
 

@@ -89,7 +89,7 @@ def items(ctx: click.Context, as_json: bool) -> None:
     from cpec_watch.storage.queries import item_rows
 
     settings = settings_from(ctx)
-    rows = item_rows(settings.db, user_catalogue(settings))
+    rows = item_rows(settings.db, user_catalogue(settings), settings.status.announce)
     if as_json:
         echo_json(rows)
         return
@@ -119,7 +119,7 @@ def timeline(ctx: click.Context, slug: str | None, as_json: bool) -> None:
     settings = settings_from(ctx)
     if slug is not None and slug not in {item.slug for item in user_catalogue(settings).items}:
         raise CannotRun(f"unknown tracked item: {slug} (see cpec-watch items)")
-    rows = timeline_rows(settings.db, user_catalogue(settings), slug)
+    rows = timeline_rows(settings.db, user_catalogue(settings), slug, settings.status.announce)
     if as_json:
         echo_json(rows)
         return

@@ -30,7 +30,7 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     store = open_read_only(settings.db)
     click.echo(f"serving {mask_password(settings.db)} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     try:
-        serve(store, user_catalogue(settings), settings.archive, host, port)
+        serve(store, user_catalogue(settings), settings.archive, host, port, settings.status.announce)
     finally:
         store.dispose()
 
@@ -57,5 +57,7 @@ def export_feeds(ctx: click.Context, folder: Path, base_url: str) -> None:
 
     settings = settings_from(ctx)
     catalogue = user_catalogue(settings)
-    written = write_feeds(timeline_rows(settings.db, catalogue), catalogue, folder, base_url)
+    written = write_feeds(
+        timeline_rows(settings.db, catalogue, announce=settings.status.announce), catalogue, folder, base_url
+    )
     click.echo(f"wrote {len(written)} feed(s) to {folder}")

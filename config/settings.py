@@ -69,6 +69,12 @@ class ScheduleSettings(BaseModel):
         return value
 
 
+class StatusSettings(BaseModel):
+    """[status]: how sure the evidence must be before a status change is announced."""
+
+    announce: float | None = Field(None, gt=0)  # weight of evidence; None: the status reader's (90% precision)
+
+
 class Settings(BaseSettings):
     """Everything a run needs; built by :func:`load_settings`."""
 
@@ -85,6 +91,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     backfill: BackfillSettings = Field(default_factory=BackfillSettings)
     schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    status: StatusSettings = Field(default_factory=StatusSettings)
     slack_webhook_url: SecretStr | None = None
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, gt=0, lt=65536)  # default: by security, 25 / 587 / 465
@@ -104,11 +111,12 @@ class Settings(BaseSettings):
 
 
 FILE_KEYS: tuple[str, ...] = ("db", "archive", "prefect", "import_seeds", "feeds", "relevance", "fetch", "backfill")
-FILE_KEYS += ("schedules", "items", "ignore", "subscriptions")  # items, ignore: the tracked-item catalogue's
+FILE_KEYS += ("schedules", "status", "items", "ignore", "subscriptions")  # items, ignore: the tracked-item catalogue's
 SECTIONS: dict[str, tuple[str, ...]] = {
     "fetch": tuple(FetchSettings.model_fields),
     "backfill": tuple(BackfillSettings.model_fields),
     "schedules": tuple(ScheduleSettings.model_fields),
+    "status": tuple(StatusSettings.model_fields),
     "relevance": ("terms",),
 }
 ITEM_KEYS = ("slug", "name", "aliases", "weak_aliases", "requires", "excludes", "category")
@@ -184,7 +192,9 @@ def load_settings(**overrides: Any) -> Settings:
     raw = read_config_file(env_settings.config)
     check_config_keys(raw, env_settings.config)
     from_file: dict[str, Any] = {
-        key: raw[key] for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules") if key in raw
+        key: raw[key]
+        for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules", "status")
+        if key in raw
     }
     here = env_settings.config.parent
     for key in ("archive", "feeds"):  # paths in the file are relative to the file

@@ -25,6 +25,25 @@ class Outcome(StrEnum):
     INTERRUPTED = "interrupted"  # the pass was stopped first: not recorded, done by the next pass
 
 
+class Status(StrEnum):
+    """What an article reports of a tracked item's state (``../shared/STATUS-GUIDE.md`` defines each)."""
+
+    PROPOSED = "proposed"
+    UNDER_REVIEW = "under-review"
+    APPROVED = "approved"
+    FINANCING = "financing"
+    GROUNDBREAKING = "groundbreaking"
+    UNDER_CONSTRUCTION = "under-construction"
+    COMPLETED = "completed"
+    INAUGURATED = "inaugurated"
+    OPERATIONAL = "operational"
+    DELAYED = "delayed"
+    STALLED = "stalled"
+    CANCELLED = "cancelled"
+    MEETING_HELD = "meeting-held"  # committees only
+    MENTIONED = "mentioned"  # named, with no state
+
+
 @dataclass(frozen=True)
 class FeedSource:
     """One feed to poll: its URL and the outlet it belongs to."""
@@ -96,11 +115,11 @@ class Update:
     """The state one article reports for one tracked item, with the evidence for it."""
 
     slug: str
-    status: str
+    status: Status
     evidence: str
     times: tuple[str, ...] = ()
     amounts: tuple[str, ...] = ()
-    confidence: float = 1.0  # how sure the status reading is (0-1)
+    confidence: float = 1.0  # the calibrated probability that the status is read right
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def digest_pass(
             sender = Channel(sub, settings, print_stdout)
             try:
                 reports.extend(_resume(sess, sub, sender))
-                reports.append(_serve(sess, sub, sender, catalogue, since, dry_run))
+                reports.append(_serve(sess, sub, sender, catalogue, since, dry_run, settings.status.announce))
             except Exception as exc:  # e.g. missing settings: this subscription fails, the others go on
                 sess.rollback()
                 error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
@@ -74,12 +74,20 @@ def digest_pass(
 
 
 def _serve(
-    sess: Session, sub: Subscription, sender: Channel, catalogue: Catalogue, since: datetime | None, dry_run: bool
+    sess: Session,
+    sub: Subscription,
+    sender: Channel,
+    catalogue: Catalogue,
+    since: datetime | None,
+    dry_run: bool,
+    announce: float | None,
 ) -> DigestReport:
     now, last = datetime.now(UTC), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
-    digest = collect_digest(sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate")
+    digest = collect_digest(
+        sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate", announce=announce
+    )
     counts: dict[str, Any] = dict(
         updates=digest.update_count, status_changes=len(digest.status_changes), articles=len(digest.other_news)
     )

@@ -1,42 +1,88 @@
-"""When a new reading of an item's status is a change a reader can trust.
+"""An item's state as the evidence has it, and when a new reading is a change worth announcing.
 
-A change is announced only when the new status is reported firmly (its confidence is at least ``FIRM``), and a
-step back in a project's life (operational -> proposed, inaugurated -> approved) only with an explicit setback
-cue (delayed, stalled, cancelled): without one it is almost always a misreading (``../shared/STATUS-GUIDE.md``,
-decision 2), so it neither announces a change nor moves the item's state.
+The state follows the evidence, not one reading: at each dated reading, every earlier dated reading of the item
+votes for its status with its probability, halved every ``HALF_LIFE_DAYS`` of age, so recent reporting leads
+and one misreading is outvoted by the readings around it (each reading is one story: copies were joined before).
+A step back in a project's life (operational -> proposed) with no setback cue is almost always a misreading
+(``../shared/STATUS-GUIDE.md``, decision 2): its votes count ``REGRESSION_WEIGHT`` as much, so it takes more than
+one reading to turn the state back, but enough evidence does. Undated readings (and ``mentioned``) never move the
+state. A change is announced when the state has moved away from the one last announced, to the status of the
+reading at hand, and the weight of evidence for it (the decayed sum of its readings' probabilities: one sure
+story, or several agreeing ones) reaches the announcement threshold, chosen on development data for 90%
+precision; until then the reading is recorded and shown as unsure.
 """
 
 from __future__ import annotations
 
-FIRM = 0.5  # the confidence from which a status counts as reported firmly (a headline or lead reading)
-UNINFORMATIVE = "mentioned"
-SETBACKS = frozenset({"delayed", "stalled", "cancelled"})
+from dataclasses import dataclass, field
+from datetime import date
+
+from cpec_watch.models import Status
+
+HALF_LIFE_DAYS = 120.0
+REGRESSION_WEIGHT = 0.3
+SETBACKS = frozenset({Status.DELAYED, Status.STALLED, Status.CANCELLED})
 STAGE = {  # how far along its life a project is; statuses of one stage may follow each other either way
-    "proposed": 0,
-    "under-review": 1,
-    "approved": 2,
-    "financing": 2,
-    "groundbreaking": 3,
-    "under-construction": 3,
-    "completed": 4,
-    "inaugurated": 5,
-    "operational": 5,
+    Status.PROPOSED: 0,
+    Status.UNDER_REVIEW: 1,
+    Status.APPROVED: 2,
+    Status.FINANCING: 2,
+    Status.GROUNDBREAKING: 3,
+    Status.UNDER_CONSTRUCTION: 3,
+    Status.COMPLETED: 4,
+    Status.INAUGURATED: 5,
+    Status.OPERATIONAL: 5,
 }
 
 
 def is_regression(previous: str, status: str) -> bool:
     """A step back in the project's life that no setback cue explains."""
-    return previous in STAGE and status in STAGE and STAGE[status] < STAGE[previous]
+    return previous in STAGE and status in STAGE and STAGE[Status(status)] < STAGE[Status(previous)]
 
 
-def moves_state(previous: str | None, status: str, confidence: float) -> bool:
-    """Whether this reading becomes the item's state: informative, and (for an item with a state) firm and not
-    a regression."""
-    if status == UNINFORMATIVE:
-        return False
-    return previous is None or (confidence >= FIRM and not is_regression(previous, status))
+@dataclass(frozen=True)
+class Step:
+    """What one reading did to its item: the state readers were last told of, the state after it, and whether it
+    is an announced change (from ``previous`` to ``state``)."""
+
+    previous: str | None
+    state: str | None
+    change: bool
 
 
-def is_change(previous: str | None, status: str, confidence: float) -> bool:
-    """A status change to announce: it moves an existing state to a different one."""
-    return previous is not None and status != previous and moves_state(previous, status, confidence)
+@dataclass
+class ItemState:
+    """An item's state, read forward through its readings in date order (undated ones anywhere)."""
+
+    announce: float  # the weight of evidence from which a move of the state is announced
+    state: str | None = None  # the state the evidence points to now
+    told: str | None = None  # the state last announced (or first set)
+    day: date | None = None  # the date of the last dated reading
+    votes: dict[str, float] = field(default_factory=dict)
+
+    def read(self, status: str, probability: float, day: date | None) -> Step:
+        told = self.told
+        if day is None or status == Status.MENTIONED:
+            return Step(told, self.state, False)
+        if self.day is not None:
+            decay = 0.5 ** (max(0, (day - self.day).days) / HALF_LIFE_DAYS)
+            self.votes = {s: v * decay for s, v in self.votes.items()}
+        self.day = day
+        self.votes[status] = self.votes.get(status, 0.0) + probability
+        self.state = self._leader(self.state)
+        if told is None:
+            self.told = self.state  # a first state is news, not a change
+            return Step(None, self.state, False)
+        change = self.state != told and self.state == status and self.votes[status] >= self.announce
+        if change:
+            self.told = self.state
+        return Step(told, self.state, change)
+
+    def _leader(self, previous: str | None) -> str:
+        def weight(status: str) -> float:
+            vote = self.votes[status]
+            regression = previous is not None and is_regression(previous, status) and status not in SETBACKS
+            return vote * REGRESSION_WEIGHT if regression else vote
+
+        best = max(self.votes, key=weight)
+        return previous if previous in self.votes and weight(previous) >= weight(best) else best

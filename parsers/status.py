@@ -10,10 +10,10 @@ Two steps, both pure:
    ("after remaining shut") is dropped; a future cue ("will be inaugurated next month") takes the state before it.
    A claim records its status and where it was read: headline, lead, second paragraph or body; directly or by
    reference; future or not.
-2. **Choice** (``parsers/status_model.py``): the earliest place the item's state is read wins (headline, lead,
-   then the rest), current over past, reported over planned, then the rules' precedence, as
-   ``../shared/STATUS-GUIDE.md`` defines it; the update's ``confidence`` is how often that kind of reading was
-   right on our labeled development articles.
+2. **Reading** (``parsers/status_reader.py``): the claims, with the rules' own choice (the earliest place the
+   state is read, current over past, reported over planned, then the rules' precedence: ``parsers/status_model.py``)
+   and the words around the item, are the features of a trained reader that gives the status and its calibrated
+   probability (the update's ``confidence``) and picks the evidence sentence.
 """
 
 from __future__ import annotations
@@ -25,27 +25,13 @@ from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
 
-from cpec_watch.models import Update
+from cpec_watch.models import Status, Update
 from cpec_watch.parsers.items import Catalogue, Mention, TrackedItem, find_mentions, split_sentences
 from cpec_watch.parsers.quantities import find_amounts, find_times
-from cpec_watch.parsers.status_model import Claim, choose
+from cpec_watch.parsers.status_model import Claim
+from cpec_watch.parsers.status_reader import passages, read
 
-STATUSES = (
-    "proposed",
-    "under-review",
-    "approved",
-    "financing",
-    "groundbreaking",
-    "under-construction",
-    "completed",
-    "inaugurated",
-    "operational",
-    "delayed",
-    "stalled",
-    "cancelled",
-    "meeting-held",
-    "mentioned",
-)
+STATUSES = tuple(Status)  # in the guide's order, `mentioned` last
 _PREPOSITIONS = frozenset(
     [
         "with",
@@ -185,10 +171,13 @@ def updates_finder(catalogue: Catalogue) -> Callable[[str | None, Sequence[str]]
 def item_updates(title: str | None, paragraphs: Sequence[str], catalogue: Catalogue) -> list[Update]:
     """One update per item the article names, in order of first mention, with its status and confidence."""
     updates = []
+    found = passages(title, paragraphs, catalogue)
     for slug, claims in article_claims(title, paragraphs, catalogue).items():
-        status, confidence = choose(claims, precedence)
-        evidence = next((c.evidence for c in claims if c.status == status), claims[0].evidence)
-        updates.append(Update(slug, status, evidence, find_times(evidence), find_amounts(evidence), confidence))
+        reading = read(slug, found.get(slug, []), claims, catalogue, precedence)
+        status, evidence = Status(reading.status), reading.evidence
+        updates.append(
+            Update(slug, status, evidence, find_times(evidence), find_amounts(evidence), reading.probability)
+        )
     return updates
 
 

@@ -86,18 +86,20 @@ def collect_digest(
     end: datetime,
     *,
     changes_only: bool = False,
+    announce: float | None = None,
 ) -> Digest:
     """What is new for ``sub`` in (start, end]: status changes, other updates, other news, feed health."""
     names = {item.slug: item for item in catalogue.items}
     fresh = [
         e
-        for e in timeline(sess)
+        for e in timeline(sess, announce=announce)
         if (start is None or e.created_at > start)
         and e.created_at <= end
         and sub.wants(e.item, names[e.item].category if e.item in names else "")
     ]
-    changes = tuple(_update(e, catalogue) for e in fresh if e.is_change)
-    others = () if changes_only else tuple(_update(e, catalogue) for e in fresh if not e.is_change)
+    announced = [e for e in fresh if e.is_change and not _late(e, start)]
+    changes = tuple(_update(e, catalogue) for e in announced)
+    others = () if changes_only else tuple(_update(e, catalogue) for e in fresh if e not in announced)
     news = () if changes_only or not sub.wants_everything else _other_news(sess, start, end)
     problems = tuple(
         FeedProblem(f.name, f.last_error or "failing", f.failing_since)
@@ -105,6 +107,11 @@ def collect_digest(
         if f.failing_since is not None
     )
     return Digest("CPEC Watch digest", utcnow(), start, end, changes, others, news, problems)
+
+
+def _late(entry: TimelineEntry, start: datetime | None) -> bool:
+    """A report dated before the period began: it corrects the history, it is not news of a change."""
+    return start is not None and entry.date is not None and entry.date < start.date()
 
 
 def _update(entry: TimelineEntry, catalogue: Catalogue) -> DigestUpdate:

@@ -74,9 +74,11 @@ def _health(row: dict[str, Any]) -> str:
     return f"stale: nothing new since {row['last_new_entry']}" if row["stale"] else "ok"
 
 
-def timeline_rows(store: str | Engine, catalogue: Catalogue, item: str | None = None) -> list[dict[str, Any]]:
+def timeline_rows(
+    store: str | Engine, catalogue: Catalogue, item: str | None = None, announce: float | None = None
+) -> list[dict[str, Any]]:
     with using(store) as engine, session(engine) as sess:
-        return [_timeline_row(entry, catalogue) for entry in timeline(sess, item)]
+        return [_timeline_row(entry, catalogue) for entry in timeline(sess, item, announce)]
 
 
 def transition(row: dict[str, Any]) -> str:
@@ -91,7 +93,7 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
         "status": entry.status,
         "previous_status": entry.previous_status,
         "change": entry.is_change,
-        "state": entry.status if entry.is_change or entry.previous_status is None else entry.previous_status,
+        "state": entry.state,
         "confidence": entry.confidence,
         "excerpt": excerpt(entry.evidence, entry.item, catalogue),
         "date": entry.date.isoformat() if entry.date else None,
@@ -106,14 +108,14 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def item_rows(store: str | Engine, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every tracked item with its latest reported status, since when and on what evidence (None before any news)."""
-    entries = timeline_rows(store, catalogue)
+def item_rows(store: str | Engine, catalogue: Catalogue, announce: float | None = None) -> list[dict[str, Any]]:
+    """Every tracked item with its state, since when and on what evidence (None before any dated news)."""
+    entries = timeline_rows(store, catalogue, announce=announce)
     rows = []
     for item in catalogue.items:
         own = [e for e in entries if e["item"] == item.slug]
         state = own[-1]["state"] if own else None
-        since = next((e for e in reversed(own) if e["change"] or (e["previous_status"] is None and e["state"])), None)
+        since = _since(own, state)
         rows.append(
             {
                 "slug": item.slug,
@@ -129,6 +131,17 @@ def item_rows(store: str | Engine, catalogue: Catalogue) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+def _since(entries: list[dict[str, Any]], state: str | None) -> dict[str, Any] | None:
+    """The update from which the item has been in ``state``: the first of the last run of dated updates that left
+    it there, preferring one that reads that status (None while no dated reading set a state)."""
+    run: list[dict[str, Any]] = []
+    for entry in reversed([e for e in entries if e["date"] is not None]):
+        if entry["state"] != state:
+            break
+        run.append(entry)
+    return next((e for e in reversed(run) if e["status"] == state), run[-1] if run else None)
 
 
 def reindex_store(db_url: str, find: FindUpdates) -> int:

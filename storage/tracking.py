@@ -1,8 +1,9 @@
 """Tracked-item updates: one per item per story, with every article that carried it as a source.
 
-Timelines run in the order of the reporting (the story's publication date). A status change is an update that
-moves the item's state to another one: informative, firm, and not an unexplained step back
-(``parsers/changes.py``). Within a story, a copy that reads the item more surely than the first replaces it.
+Timelines run in the order of the reporting (the story's publication date; undated stories first, and they never
+move the state). The item's state after each update follows the weight of the dated evidence so far, and a
+status change is announced only when a sure reading moves it (``parsers/changes.py``). Within a story, a copy
+that reads the item more surely than the first replaces it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy import Connection, bindparam
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
-from cpec_watch.models import Update
-from cpec_watch.parsers.changes import UNINFORMATIVE, is_change, moves_state
+from cpec_watch.models import Status, Update
+from cpec_watch.parsers.changes import ItemState
+from cpec_watch.parsers.status_reader import shipped_model
 from cpec_watch.storage.db import insert_ignore
 from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, row_id, utcnow
 
@@ -32,8 +34,9 @@ class TimelineEntry:
     item: str
     status: str
     previous_status: str | None  # the item's state before this update
-    confidence: float  # how sure the status reading is
-    is_change: bool  # it moved the state: a status change to announce
+    state: str | None  # the item's state after it (None while no dated reading has set one)
+    confidence: float  # the calibrated probability that the status is read right
+    is_change: bool  # a sure reading that moved the state: a status change to announce
     date: date | None
     evidence: str
     times: tuple[str, ...]
@@ -68,7 +71,7 @@ def track_read(sess: Session, article_id: int, story_id: int, updates: Sequence[
 def _record(sess: Session, article: ArticleRow, find: FindUpdates) -> int:
     day = sess.connection().execute(_STORY_DATE, {"story": article.story_id}).scalar()
     found = find(article.title, article.seed_text().paragraphs)
-    created = _record_updates(sess, row_id(article), article.story_id, day, found, _fetch_day(article))
+    created = _record_updates(sess, row_id(article), article.story_id, day, found)
     sess.connection().execute(_MARK_TRACKED, {"article": row_id(article)})
     return created
 
@@ -79,7 +82,6 @@ def _record_updates(
     story_id: int,
     day: date | None,
     updates: Sequence[Update],
-    fetch_day: date | None = None,
 ) -> int:
     """One update per item per story (the surer reading wins), the article as one of its sources."""
     conn = sess.connection()
@@ -99,7 +101,7 @@ def _record_updates(
                 evidence=found.evidence,
                 times=" | ".join(found.times),
                 amounts=" | ".join(found.amounts),
-                date=day if day is not None else fetch_day,
+                date=day,
                 created_at=utcnow(),
             ),
         )
@@ -112,7 +114,7 @@ def _record_updates(
 def _surer_reading(conn: Connection, story_id: int, found: Update) -> int:
     """The story's stored update of the item, replaced by ``found`` where it says more or reads it more surely."""
     row = conn.execute(_UPDATE_ROW, {"item": found.slug, "story": story_id}).one()
-    if found.status != UNINFORMATIVE and (row.status == UNINFORMATIVE or found.confidence > row.confidence):
+    if found.status != Status.MENTIONED and (row.status == Status.MENTIONED or found.confidence > row.confidence):
         changes = {"evidence": found.evidence, "confidence": found.confidence}
         if found.status != row.status:  # a copy that says more, or reads it more surely: new again
             changes |= {"status": found.status, "created_at": utcnow()}
@@ -133,11 +135,6 @@ _UPDATE_ROW = select(UpdateRow.id, UpdateRow.status, UpdateRow.confidence).where
     col(UpdateRow.item) == bindparam("item"), col(UpdateRow.story_id) == bindparam("story")
 )
 _MARK_TRACKED = sql_update(ArticleRow).where(col(ArticleRow.id) == bindparam("article")).values(tracked=True)
-
-
-def _fetch_day(article: ArticleRow) -> date | None:
-    """The day an undated article was fetched; None for one imported from an archive (its day is unknown)."""
-    return None if article.url.startswith("urn:") else article.fetched_at.date()
 
 
 def track_untracked(sess: Session, find: FindUpdates, log: logging.Logger | logging.LoggerAdapter) -> int:
@@ -173,8 +170,9 @@ def reindex(sess: Session, find: FindUpdates) -> int:
     return created
 
 
-def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
-    """Updates in the order of the reporting (per item), each with the state it followed."""
+def timeline(sess: Session, item: str | None = None, announce: float | None = None) -> list[TimelineEntry]:
+    """Updates in the order of the reporting (per item), each with the state around it; ``announce`` is the weight
+    of evidence from which a change is announced (default: the status reader's, chosen for 90% precision)."""
     query = select(UpdateRow, ArticleRow).join(ArticleRow, col(ArticleRow.id) == col(UpdateRow.article_id))
     if item is not None:
         query = query.where(UpdateRow.item == item)
@@ -183,17 +181,19 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
     ).all()
     sources = _sources(sess, [row_id(update) for update, _ in rows])
     entries: list[TimelineEntry] = []
-    state: dict[str, str] = {}
+    announce = shipped_model().announce if announce is None else announce
+    states: dict[str, ItemState] = {}
     for update, article in rows:
-        previous = state.get(update.item)
+        step = states.setdefault(update.item, ItemState(announce)).read(update.status, update.confidence, update.date)
         entries.append(
             TimelineEntry(
                 row_id(update),
                 update.item,
                 update.status,
-                previous,
+                step.previous,
+                step.state,
                 update.confidence,
-                is_change(previous, update.status, update.confidence),
+                step.change,
                 update.date,
                 update.evidence,
                 _split(update.times),
@@ -205,8 +205,6 @@ def timeline(sess: Session, item: str | None = None) -> list[TimelineEntry]:
                 sources.get(row_id(update), ()),
             )
         )
-        if moves_state(previous, update.status, update.confidence):
-            state[update.item] = update.status
     return entries
 
 

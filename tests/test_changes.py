@@ -1,4 +1,5 @@
-"""Status changes a reader can trust: firm readings only, and no step back without a setback cue."""
+"""An item's state follows the evidence (recent, probable, agreeing readings; a step back needs more of it), and a
+change is announced only from a sure reading."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from cpec_watch.models import Article, Update
-from cpec_watch.parsers.changes import FIRM, is_change, is_regression, moves_state
+from cpec_watch.parsers.changes import ItemState, is_regression
+from cpec_watch.parsers.status_reader import shipped_model
 from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.tracking import timeline, track_article
@@ -32,13 +34,58 @@ def test_regressions(previous: str, status: str, regression: bool) -> None:
     assert is_regression(previous, status) is regression
 
 
-def test_a_change_is_firm_informative_and_new() -> None:
-    assert is_change("approved", "under-construction", FIRM)
-    assert not is_change("approved", "under-construction", FIRM - 0.01)  # a tentative reading
-    assert not is_change("approved", "approved", 1.0)
-    assert not is_change("approved", "mentioned", 1.0)
-    assert not is_change(None, "approved", 1.0)  # a first state is news, not a change
-    assert moves_state(None, "approved", 0.1) and not moves_state("operational", "proposed", 1.0)
+def walk(readings: list[tuple[str, float, date | None]], announce: float = 0.8) -> list[tuple[str | None, bool]]:
+    """The (state after, announced) of each reading, read forward."""
+    item = ItemState(announce)
+    return [(step.state, step.change) for step in (item.read(*r) for r in readings)]
+
+
+def test_the_first_reading_sets_the_state_and_a_sure_one_moves_it() -> None:
+    assert walk([("approved", 0.9, date(2022, 1, 1)), ("under-construction", 0.9, date(2023, 1, 1))]) == [
+        ("approved", False),  # a first state is news, not a change
+        ("under-construction", True),
+    ]
+
+
+def test_an_unsure_reading_is_recorded_but_never_announced() -> None:
+    steps = walk([("operational", 0.9, date(2024, 1, 1)), ("stalled", 0.6, date(2024, 6, 1))])
+    assert steps == [("operational", False), ("stalled", False)]  # the state follows it, unannounced
+
+
+def test_one_misreading_is_outvoted_by_the_readings_around_it() -> None:
+    weekly = [("operational", 0.8, date(2025, 1, day)) for day in (1, 8, 15, 22)]
+    steps = walk([*weekly, ("proposed", 0.7, date(2025, 1, 29)), ("operational", 0.8, date(2025, 2, 5))])
+    assert [state for state, _ in steps] == ["operational"] * 6
+    assert not any(change for _, change in steps)
+
+
+def test_a_wrong_firm_reading_does_not_freeze_the_item() -> None:
+    """ML-1 read "completed" in 2020 from "the preparations have been completed"; later reporting takes over."""
+    steps = walk(
+        [
+            ("financing", 0.7, date(2019, 5, 1)),
+            ("completed", 0.85, date(2020, 10, 1)),
+            ("approved", 0.9, date(2022, 8, 31)),
+            ("under-review", 0.85, date(2024, 3, 1)),
+        ]
+    )
+    assert steps[-2:] == [("approved", True), ("under-review", True)]
+
+
+def test_a_real_step_back_is_taken_and_a_regression_needs_more_evidence() -> None:
+    assert walk([("operational", 0.9, date(2024, 1, 1)), ("stalled", 0.9, date(2024, 2, 1))])[-1] == ("stalled", True)
+    regress = [("operational", 0.9, date(2024, 1, 1)), ("proposed", 0.9, date(2024, 2, 1))]
+    assert walk(regress)[-1] == ("operational", False)  # a plan for a working port is no step back
+    assert walk([*regress, ("proposed", 0.9, date(2024, 2, 2)), ("proposed", 0.9, date(2024, 2, 3))])[-1] == (
+        "proposed",
+        True,
+    )
+
+
+def test_undated_and_mentioned_readings_never_move_the_state() -> None:
+    steps = walk([("approved", 0.9, None), ("approved", 0.9, date(2024, 1, 1)), ("mentioned", 0.99, date(2024, 2, 1))])
+    assert steps == [(None, False), ("approved", False), ("approved", False)]
+    assert walk([("approved", 0.9, date(2024, 1, 1)), ("cancelled", 0.99, None)])[-1] == ("approved", False)
 
 
 def reads(status: str, confidence: float):  # type: ignore[no-untyped-def]
@@ -46,25 +93,29 @@ def reads(status: str, confidence: float):  # type: ignore[no-untyped-def]
     return lambda title, paragraphs: [Update("gwadar-port", status, paragraphs[0], confidence=confidence)]
 
 
-def test_the_timeline_announces_only_trustworthy_changes(tmp_path: Path) -> None:
+def test_the_timeline_announces_only_sure_changes(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    readings = [  # four distinct stories on four days
-        ("operational", 0.67, "Three ships carrying wheat for the government berthed at Gwadar port on Monday."),
-        ("proposed", 0.67, "Officials told a seminar in Quetta that more berths are planned at Gwadar port by 2030."),
-        ("stalled", 0.3, "A columnist writing about tax reform in Lahore called Gwadar port idle in passing."),
-        ("stalled", 0.67, "Gwadar port has handled no cargo for months, the maritime ministry admitted to senators."),
+    sure = shipped_model().announce
+    unsure = round(sure - 0.2, 2)
+    readings = [  # five distinct stories on five days, one undated
+        ("operational", sure, date(2026, 1, 1), "Three ships carrying wheat berthed at Gwadar port on Monday."),
+        ("proposed", sure, date(2026, 1, 2), "Officials said more berths are planned at Gwadar port by 2030."),
+        ("cancelled", sure, None, "An undated page says Gwadar port was shelved."),
+        ("stalled", unsure, date(2026, 1, 4), "A columnist in Lahore called Gwadar port idle in passing."),
+        ("stalled", sure, date(2026, 1, 5), "Gwadar port has handled no cargo for months, the ministry admitted."),
     ]
     with session(engine) as sess:
-        for day, (status, confidence, text) in enumerate(readings, start=1):
-            url = f"https://news.example/gwadar/{day}"
-            stored = store_article(sess, Article(url, url, "Dawn", f"Gwadar {day}", date(2026, 1, day), (text,)), None)
+        for number, (status, confidence, day, text) in enumerate(readings, start=1):
+            url = f"https://news.example/gwadar/{number}"
+            stored = store_article(sess, Article(url, url, "Dawn", f"Gwadar {number}", day, (text,)), None)
             track_article(sess, stored.article_id, reads(status, confidence))
         entries = timeline(sess, "gwadar-port")
     engine.dispose()
-    assert [(e.status, e.previous_status, e.is_change) for e in entries] == [
-        ("operational", None, False),
-        ("proposed", "operational", False),  # a plan for an operating port is no regression to announce
-        ("stalled", "operational", False),  # not firm: shown, not announced
-        ("stalled", "operational", True),
+    assert [(e.status, e.previous_status, e.state, e.is_change) for e in entries] == [
+        ("cancelled", None, None, False),  # undated: first in the timeline, and it sets nothing
+        ("operational", None, "operational", False),
+        ("proposed", "operational", "operational", False),  # a plan for an operating port is no regression
+        ("stalled", "operational", "operational", False),  # a setback read unsurely: outweighed, unannounced
+        ("stalled", "operational", "stalled", True),  # a sure one with it: the port is stalled
     ]
-    assert [e.confidence for e in entries] == [0.67, 0.67, 0.3, 0.67]
+    assert entries[0].date is None

@@ -28,6 +28,7 @@ from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.models import ArticleRow, DigestRecord, Story, UpdateRow, UpdateSource
 from tests.conftest import SEEDS
 from tests.support.webserver import serve_fixtures
+from tests.support.webview import REPORT
 from tests.support_alerts import free_port, webhook_server
 
 
@@ -42,6 +43,11 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))  # type: ignore[attr-defined]
         self.on_data()
         return "250 Message accepted for delivery"
+
+
+# The digest's machinery under test, not the reader's caution: every reading the reader is fairly sure of
+# announces the change it makes (the default asks for the weight of evidence that gives 90% precision).
+ANNOUNCE_EVERY_SURE_READING = "[status]\nannounce = 0.5\n"
 
 
 @contextmanager
@@ -72,9 +78,11 @@ def write_config(folder: Path, webhook: str, *extra: str) -> Path:
     path = folder / "config.toml"
     path.write_text(
         "import_seeds = true\n[fetch]\nretries = 0\nread_timeout = 1.0\n"
-        '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
-        f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
-        'categories = ["sez"]\n' + "".join(extra)
+        + ANNOUNCE_EVERY_SURE_READING
+        + '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
+        + f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
+        + 'categories = ["sez"]\n'
+        + "".join(extra)
     )
     return path
 
@@ -221,15 +229,22 @@ def test_digest_command_defaults_to_stdout_and_reports_json(
     for name in ("CPEC_WATCH_SMTP_HOST", "CPEC_WATCH_SLACK_WEBHOOK_URL", "CPEC_WATCH_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
-    archive = ["--archive", str(tmp_path / "articles")]
+    (tmp_path / "config.toml").write_text(ANNOUNCE_EVERY_SURE_READING)
+    archive = ["--archive", str(tmp_path / "articles"), "--config", str(tmp_path / "config.toml")]
     assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
-    dry = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--dry-run", "--json"]).output)
+    later = tmp_path / "later"  # a report dated today, after the seeds': ML-1 from proposed to under construction
+    later.mkdir()
+    today = REPORT.replace("2025-10-20", date.today().isoformat()).format(title="ML-1 works under way")
+    (later / "900_0123456789abcdef.txt").write_text(today, encoding="utf-8")
+    assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(later)]).exit_code == 0
+    dry = json.loads(runner.invoke(cli, ["--db", sqlite_url, *archive, "digest", "--dry-run", "--json"]).output)
     assert dry[0]["status"] == "dry-run" and dry[0]["status_changes"] >= 1
-    shown = runner.invoke(cli, ["--db", sqlite_url, "digest"])
+    shown = runner.invoke(cli, ["--db", sqlite_url, *archive, "digest"])
     assert shown.exit_code == 0 and "# CPEC Watch digest" in shown.output and "## Status changes" in shown.output
-    assert "nothing-new" in runner.invoke(cli, ["--db", sqlite_url, "digest"]).output
+    assert "nothing-new" in runner.invoke(cli, ["--db", sqlite_url, *archive, "digest"]).output
     for _ in range(2):  # an explicit period can be sent again, as often as asked
-        again = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--since", "30d", "--json"]).output)
+        command = ["--db", sqlite_url, *archive, "digest", "--since", "30d", "--json"]
+        again = json.loads(runner.invoke(cli, command).output)
         assert again[0]["status"] == "sent" and "## Status changes" in again[0]["markdown"]
     missing = runner.invoke(cli, ["--db", sqlite_url, "digest", "--channel", "email"])
     assert missing.exit_code == 2 and "Error: no email subscription" in missing.output
@@ -271,8 +286,9 @@ def test_immediate_subscriptions_are_served_at_the_end_of_each_monitor_run(
         feeds.write_text(f'[[feeds]]\nurl = "{web.url("/feeds/dawn.xml")}"\nname = "Dawn"\n')
         config = tmp_path / "config.toml"
         config.write_text(
-            'import_seeds = true\n[[subscriptions]]\nname = "now"\nchannel = "slack"\n'
-            f'target = "{hook.url}"\ncadence = "immediate"\n'
+            "import_seeds = true\n"
+            + ANNOUNCE_EVERY_SURE_READING
+            + f'[[subscriptions]]\nname = "now"\nchannel = "slack"\ntarget = "{hook.url}"\ncadence = "immediate"\n'
         )
         settings = load_settings(db=sqlite_url, archive=tmp_path / "articles", config=config)
         first = monitor_pass(settings, feeds_file=feeds)
@@ -289,8 +305,14 @@ def test_reindex_does_not_make_old_updates_new_again(
 ) -> None:
     monkeypatch.delenv("CPEC_WATCH_SMTP_HOST", raising=False)
     runner = CliRunner()
-    archive = ["--archive", str(tmp_path / "articles")]
+    (tmp_path / "config.toml").write_text(ANNOUNCE_EVERY_SURE_READING)
+    archive = ["--archive", str(tmp_path / "articles"), "--config", str(tmp_path / "config.toml")]
     assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(SEEDS)]).exit_code == 0
+    later = tmp_path / "later"  # a report dated today, after the seeds': ML-1 from proposed to under construction
+    later.mkdir()
+    today = REPORT.replace("2025-10-20", date.today().isoformat()).format(title="ML-1 works under way")
+    (later / "900_0123456789abcdef.txt").write_text(today, encoding="utf-8")
+    assert runner.invoke(cli, ["--db", sqlite_url, *archive, "backfill", "--from-dir", str(later)]).exit_code == 0
     first = json.loads(runner.invoke(cli, ["--db", sqlite_url, "digest", "--json"]).output)
     assert first[0]["status"] == "sent" and first[0]["updates"] > 10
     assert runner.invoke(cli, ["--db", sqlite_url, "reindex"]).exit_code == 0

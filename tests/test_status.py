@@ -1,5 +1,6 @@
-"""Statuses through the production path (item_updates): one sentence per rule family, reading rules (negation,
-future, earlier states), cue assignment, headline references, confidence, times and amounts."""
+"""Statuses: the cues' claims (the rules, now the reader's labeling functions and features) with one sentence per
+rule family, reading rules (negation, future, earlier states), cue assignment and headline references; and the
+production path (item_updates, the trained reader): one update per item, its evidence, confidence, times, amounts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.quantities import find_amounts, find_times
-from cpec_watch.parsers.status import STATUSES, item_updates
+from cpec_watch.parsers.status import STATUSES, article_claims, item_updates, precedence
+from cpec_watch.parsers.status_model import winner
 from tests.conftest import shared_file
 
 CATALOGUE = load_catalogue()
@@ -24,10 +26,19 @@ HEADLINES = {  # an item of each category, named by the headline; the lead sente
 }
 
 
+def rule_statuses(title: str | None, paragraphs: list[str]) -> dict[str, str]:
+    """Per item, the status the rules' winning claim gives it (``mentioned`` when no cue is read)."""
+    found = {}
+    for slug, claims in article_claims(title, paragraphs, CATALOGUE).items():
+        best = winner(claims, precedence)
+        found[slug] = best.status if best else "mentioned"
+    return found
+
+
 def headline_status(sentence: str, category: str) -> str:
-    """The status item_updates gives the headline's item when the lead's first sentence is ``sentence``."""
+    """The rules' status for the headline's item when the lead's first sentence is ``sentence``."""
     headline, slug = HEADLINES[category]
-    return {u.slug: u.status for u in item_updates(headline, [sentence], CATALOGUE)}[slug]
+    return rule_statuses(headline, [sentence])[slug]
 
 
 def test_statuses_are_exactly_those_the_status_guide_defines():
@@ -83,7 +94,7 @@ def test_reading_rules(sentence, category, expected):
 
 
 def statuses(text: str) -> dict[str, str]:
-    return {u.slug: u.status for u in item_updates(None, [text], CATALOGUE)}
+    return rule_statuses(None, [text])
 
 
 def test_cue_goes_to_the_mention_it_precedes():
@@ -129,10 +140,14 @@ def test_one_update_per_item_the_lead_over_the_body_with_its_evidence():
     kohat = updates[0]
     assert kohat.status == "under-review"  # the lead's state, not the body's
     assert kohat.evidence == paragraphs[0]
-    body_only = item_updates("CPEC Phase II", ["Trade grew.", paragraphs[1], paragraphs[2]], CATALOGUE)
-    assert body_only[1].status == "under-construction"  # "this project" refers back to the Kohat train
-    assert body_only[1].evidence == "Work on this project has already begun."
-    assert updates[1].status == "mentioned" and updates[1].evidence == paragraphs[1]
+    body_only = ["Trade grew.", paragraphs[1], paragraphs[2]]
+    assert rule_statuses("CPEC Phase II", body_only)["kohat-cargo-train"] == "under-construction"  # "this project"
+    sentences = [
+        "He said the train from Kohat to Central Asia would boost trade.",
+        "Work on this project has already begun.",
+    ]
+    assert item_updates("CPEC Phase II", body_only, CATALOGUE)[1].evidence in sentences  # one that speaks of it
+    assert updates[1].evidence == paragraphs[1]  # its only sentence (its status is the reader's: cross-validated)
     assert 0 < kohat.confidence <= 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from cpec_watch.flows.pipeline import open_pipeline
 from cpec_watch.models import Article
 from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.parsers.status import updates_finder
+from cpec_watch.parsers.status_reader import shipped_model
 from cpec_watch.storage.articles import store_article
 from cpec_watch.storage.db import session
 from cpec_watch.storage.models import ArticleRow
@@ -72,13 +74,13 @@ def _articles(pipe, sources):  # type: ignore[no-untyped-def]
         return [sess.exec(select(ArticleRow).where(ArticleRow.url == url)).one() for _, url in sources]
 
 
-def test_a_later_report_is_a_status_change(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_report_moves_the_state_and_is_announced_when_sure_enough(seeded) -> None:  # type: ignore[no-untyped-def]
     later = Article(
         "https://dawn.com/news/ml1-ground",
         "https://dawn.com/news/ml1-ground",
         "Dawn",
         "Groundbreaking of ML-1 railway upgrade performed",
-        None,
+        date(2026, 11, 20),
         (
             "Prime Minister performed the groundbreaking of the ML-1 railway upgrade in Karachi on "
             "Thursday, officials said.",
@@ -88,9 +90,11 @@ def test_a_later_report_is_a_status_change(seeded) -> None:  # type: ignore[no-u
     with session(seeded.engine) as sess:
         stored = store_article(sess, later, None)
         track_article(sess, stored.article_id, seeded.find_updates)
-        ml1 = [e for e in timeline(sess, "ml-1")]
-    assert [e.status for e in ml1][-1] == "groundbreaking"
-    assert ml1[-1].is_change and ml1[-1].previous_status == ml1[-2].status
+        ml1 = timeline(sess, "ml-1")
+        lenient = timeline(sess, "ml-1", announce=0.5)
+    assert (ml1[-1].status, ml1[-1].state) == ("groundbreaking", "groundbreaking")  # the evidence moves the state
+    assert ml1[-1].confidence < shipped_model().announce and not ml1[-1].is_change  # one story is not enough
+    assert lenient[-1].is_change and lenient[-1].previous_status == ml1[-2].state  # unless asked to announce it
 
 
 def test_reindex_applies_a_changed_catalogue_without_fetching(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -122,5 +126,5 @@ def test_items_timeline_and_articles_commands(tmp_path: Path, monkeypatch: pytes
     articles = json.loads(runner.invoke(cli, ["articles", "--json"]).output)
     assert "jcc" in next(a for a in articles if a["archive_file"].startswith("003"))["items"]
     missing = runner.invoke(cli, ["timeline", "no-such-item"])
-    assert missing.exit_code == 1 and "unknown tracked item: no-such-item" in missing.output
+    assert missing.exit_code == 2 and "unknown tracked item: no-such-item" in missing.output
     assert "reindexed:" in runner.invoke(cli, ["reindex"]).output

@@ -58,9 +58,12 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
-def create_app(store: Engine, catalogue: Catalogue, archive: Path, per_page: int = 20) -> Starlette:
-    """The app over ``store`` (an engine that cannot write: ``storage.db.open_read_only``); ``per_page`` search hits."""
-    pages = Pages(store, catalogue, archive, per_page)
+def create_app(
+    store: Engine, catalogue: Catalogue, archive: Path, per_page: int = 20, announce: float | None = None
+) -> Starlette:
+    """The app over ``store`` (an engine that cannot write: ``storage.db.open_read_only``); ``per_page`` search hits,
+    ``announce`` the weight of evidence from which a status change is announced (default: the reader's)."""
+    pages = Pages(store, catalogue, archive, per_page, announce)
     routes = [
         Route("/", pages.projects),
         Route("/items/{slug}", pages.timeline),
@@ -79,8 +82,11 @@ def create_app(store: Engine, catalogue: Catalogue, archive: Path, per_page: int
 class Pages:
     """The request handlers, over one store and catalogue."""
 
-    def __init__(self, store: Engine, catalogue: Catalogue, archive: Path, per_page: int) -> None:
+    def __init__(
+        self, store: Engine, catalogue: Catalogue, archive: Path, per_page: int, announce: float | None
+    ) -> None:
         self.store, self.catalogue, self.archive, self.per_page = store, catalogue, archive, per_page
+        self.announce = announce
         self.names = {item.slug: item.name for item in catalogue.items}
         environment = Environment(loader=PackageLoader("cpec_watch.web", "templates"), autoescape=True)
         environment.globals["names"] = self.names
@@ -92,7 +98,7 @@ class Pages:
 
     def projects(self, request: Request) -> HTMLResponse:
         category, status = request.query_params.get("category") or None, request.query_params.get("status") or None
-        rows = item_rows(self.store, self.catalogue)
+        rows = item_rows(self.store, self.catalogue, self.announce)
         shown = [r for r in rows if category in (None, r["category"]) and status in (None, r["status"])]
         return self._page(
             request,
@@ -110,7 +116,7 @@ class Pages:
             raise HTTPException(404, f"no tracked item {slug!r}")
         rows = [
             {**row, "marked": highlight_item(row["evidence"], slug, self.catalogue)}
-            for row in timeline_rows(self.store, self.catalogue, slug)
+            for row in timeline_rows(self.store, self.catalogue, slug, self.announce)
         ]
         item = self.catalogue.item(slug)
         return self._page(request, "timeline.html", item=item, rows=rows, chart=status_chart(rows))
@@ -161,7 +167,7 @@ class Pages:
         path = request.path_params["path"]
         slug = path.removeprefix("items/").removesuffix(".atom")
         item = slug if path == f"items/{slug}.atom" and slug in self.names else None  # read only its rows
-        rows = timeline_rows(self.store, self.catalogue, item)
+        rows = timeline_rows(self.store, self.catalogue, item, self.announce)
         spec = next((spec for spec in feed_specs(rows, self.catalogue) if spec.path == path), None)
         if spec is None:
             raise HTTPException(404, "no such feed")

@@ -11,6 +11,7 @@ from cpec_watch.parsers.items import Catalogue
 from cpec_watch.web.app import create_app
 
 
-def serve(store: Engine, catalogue: Catalogue, archive: Path, host: str, port: int) -> None:
+def serve(store: Engine, catalogue: Catalogue, archive: Path, host: str, port: int, announce: float | None) -> None:
     """Serve ``store`` (an engine from ``storage.db.open_read_only``) on ``host:port`` until Ctrl-C."""
-    uvicorn.run(create_app(store, catalogue, archive), host=host, port=port, log_level="warning")
+    app = create_app(store, catalogue, archive, announce=announce)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
