@@ -95,6 +95,7 @@ def items(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         change = f"  ({row['last_change']})" if row["last_change"] else ""
+        change += "  (unsure: not announced)" if row["unsure"] else ""
         echo_line(
             f"{row['slug']:<28} {row['status'] or '-':<19} {row['date'] or '':<10} "
             f"{row['updates']:>3} update(s){change}"

@@ -19,7 +19,7 @@ from datetime import date
 
 from cpec_watch.models import Status
 
-HALF_LIFE_DAYS = 120.0
+HALF_LIFE_DAYS = 30.0
 REGRESSION_WEIGHT = 0.3
 SETBACKS = frozenset({Status.DELAYED, Status.STALLED, Status.CANCELLED})
 STAGE = {  # how far along its life a project is; statuses of one stage may follow each other either way

@@ -94,6 +94,7 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
         "previous_status": entry.previous_status,
         "change": entry.is_change,
         "state": entry.state,
+        "unsure": entry.state != entry.previous_status and not entry.is_change and entry.previous_status is not None,
         "confidence": entry.confidence,
         "excerpt": excerpt(entry.evidence, entry.item, catalogue),
         "date": entry.date.isoformat() if entry.date else None,
@@ -122,6 +123,7 @@ def item_rows(store: str | Engine, catalogue: Catalogue, announce: float | None 
                 "name": item.name,
                 "category": item.category,
                 "status": state,
+                "unsure": bool(own) and own[-1]["unsure"],  # the evidence moved it, not yet surely enough to announce
                 "date": since["date"] if since else None,
                 "updates": len(own),
                 "sources": len({source["url"] for e in own for source in e["sources"]}),

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cpec_watch.parsers import seedformat
 from cpec_watch.parsers.changes import ItemState
@@ -34,6 +35,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 REPORTING = FIXTURES / "reporting"
 SEEDS = FIXTURES.parent.parent / "seeds"
 CARD = FIXTURES.parent.parent / "docs" / "status-model.md"
+SECOND_READING = "second_reading.toml"  # a blind second annotator's labels for 160 development articles
 PARTS = {
     "dev": sorted(p.name for p in REPORTING.glob("dev*.toml")),
     "heldout": ["heldout.toml"],
@@ -70,10 +72,11 @@ def seeds() -> list[Labeled]:
 
 
 def load(part: str) -> list[Labeled]:
-    """The part's articles, one per URL (a second labeling of the same URL becomes ``also``); dev has the seeds."""
+    """The part's articles, one per URL (a second labeling of the same URL, or the blind second reading of
+    ``second_reading.toml``, becomes ``also`` where it differs); dev has the seeds."""
     by_url: dict[str, Labeled] = {case.url: case for case in (seeds() if part == "dev" else [])}
     for name in PARTS[part]:
-        for raw in tomllib.loads((REPORTING / name).read_text(encoding="utf-8"))["articles"]:
+        for raw in _articles(name):
             case = Labeled(
                 raw["url"],
                 raw.get("title", ""),
@@ -90,7 +93,16 @@ def load(part: str) -> list[Labeled]:
             else:
                 also = {slug: s for slug, s in case.expect.items() if first.expect.get(slug) != s}
                 by_url[case.url] = Labeled(**{**first.__dict__, "also": {**first.also, **also}})
+    for raw in _articles(SECOND_READING):
+        first = by_url.get(raw["url"])
+        if first is not None:
+            also = {slug: s for slug, s in raw["expect"].items() if slug in first.expect and first.expect[slug] != s}
+            by_url[first.url] = Labeled(**{**first.__dict__, "also": {**also, **first.also}})
     return list(by_url.values())
+
+
+def _articles(name: str) -> list[dict[str, Any]]:
+    return list(tomllib.loads((REPORTING / name).read_text(encoding="utf-8"))["articles"])
 
 
 @dataclass
