@@ -59,7 +59,7 @@ class Channel:
             write_markdown(digest)
         return 1
 
-    def send_slack(self, payloads: list[dict]) -> int:
+    def send_slack(self, payloads: list[dict[str, object]]) -> int:
         secret = self.settings.slack_webhook_url
         url = self.sub.target or (secret.get_secret_value() if secret else None)
         if not url:

@@ -40,7 +40,7 @@ class RetryPolicy:
             return None
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
-        return self.backoff * 2**attempt
+        return self.backoff * 2.0**attempt  # 2.0, not 2: int ** int is typed Any (a negative power is a float)
 
     def retry_after(self, header: str | None) -> float | None:
         """A ``Retry-After`` header as seconds from now: delta-seconds or an HTTP date; None if absent or bad."""

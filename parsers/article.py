@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from collections.abc import Iterator
 
 import lxml.html
 from lxml import etree
@@ -199,7 +200,7 @@ def _body(root: lxml.html.HtmlElement, reference: str | None) -> tuple[str, ...]
     return loose if _length(strict) < floor and _length(loose) > _length(strict) else strict
 
 
-def _drop_hard(root) -> list:
+def _drop_hard(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """Remove comments and non-content tags (scripts, forms' controls, media, <head>); return all elements."""
     elements = list(root.iter())
     for el in elements:
@@ -208,15 +209,17 @@ def _drop_hard(root) -> list:
     return elements
 
 
-def _survey(root) -> tuple[dict, dict, dict]:
+def _survey(
+    root: lxml.html.HtmlElement,
+) -> tuple[dict[lxml.html.HtmlElement, float], dict[lxml.html.HtmlElement, int], dict[lxml.html.HtmlElement, float]]:
     """The soft-boilerplate elements with the paragraph weight under each; each paragraph holder's chars and weight.
 
     Paragraph text counts outside links, and each soft-boilerplate element around it halves its weight.
     """
-    marked: dict = {}
-    chars: dict = {}
-    weights: dict = {}
-    open_marks: list = []
+    marked: dict[lxml.html.HtmlElement, float] = {}
+    chars: dict[lxml.html.HtmlElement, int] = {}
+    weights: dict[lxml.html.HtmlElement, float] = {}
+    open_marks: list[lxml.html.HtmlElement] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
             if open_marks and open_marks[-1] is el:
@@ -237,7 +240,7 @@ def _survey(root) -> tuple[dict, dict, dict]:
     return marked, chars, weights
 
 
-def _loose(main, chars: dict) -> tuple[str, ...]:
+def _loose(main: lxml.html.HtmlElement, chars: dict[lxml.html.HtmlElement, int]) -> tuple[str, ...]:
     """The permissive body: the main block and its siblings with a fifth as much text, boilerplate names or not."""
     parent = main.getparent()
     if parent is None:
@@ -246,7 +249,7 @@ def _loose(main, chars: dict) -> tuple[str, ...]:
     return _content_blocks([el for el in parent if el is main or chars.get(el, 0) >= floor])
 
 
-def _clean(marked: dict, main, total: float) -> None:
+def _clean(marked: dict[lxml.html.HtmlElement, float], main: lxml.html.HtmlElement, total: float) -> None:
     """Remove the soft boilerplate, except where that would take ``main`` or most of the paragraph weight.
 
     Such a wrapper has an unlucky name ("off-canvas-menu-pusher") or an unclosed tag (<nav>). Hidden
@@ -254,7 +257,7 @@ def _clean(marked: dict, main, total: float) -> None:
     when that leaves too little.
     """
     keep = {main, *main.iterancestors()}
-    doomed: list = []
+    doomed: list[lxml.html.HtmlElement] = []
     for el, weight in marked.items():
         if (el in keep and not _hidden(el)) or (doomed and doomed[-1] in el.iterancestors()):
             continue
@@ -264,7 +267,7 @@ def _clean(marked: dict, main, total: float) -> None:
         _drop(el)
 
 
-def _boilerplate(el) -> bool:
+def _boilerplate(el: lxml.html.HtmlElement) -> bool:
     """A soft tag, a hidden element, or one whose class, id or custom tag name says boilerplate."""
     tag = el.tag
     if tag in SOFT_TAGS or _hidden(el):
@@ -279,7 +282,7 @@ def _boilerplate_names(names: str) -> bool:
     return len(names) > 2 and BOILERPLATE.search(names.lower()) is not None and not KEEP.search(names)
 
 
-def _hidden(el) -> bool:
+def _hidden(el: lxml.html.HtmlElement) -> bool:
     style = el.get("style")
     return (
         el.get("hidden") is not None
@@ -288,7 +291,7 @@ def _hidden(el) -> bool:
     )
 
 
-def _drop(el) -> None:
+def _drop(el: lxml.html.HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -311,12 +314,14 @@ def _paragraphs(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     return _content_blocks(parts if len(parts) > 1 else _with_siblings(top, ranked))
 
 
-def _content_blocks(parts: list) -> tuple[str, ...]:
+def _content_blocks(parts: list[lxml.html.HtmlElement]) -> tuple[str, ...]:
     """The text blocks under ``parts`` that are content (not link lists, interlinks, noise lines or datelines)."""
     return tuple(text for part in parts for text, link_chars in _blocks(part) if _is_content(text, link_chars))
 
 
-def _common_top(leaders: list, ranked: dict):
+def _common_top(
+    leaders: list[lxml.html.HtmlElement], ranked: dict[lxml.html.HtmlElement, float]
+) -> lxml.html.HtmlElement:
     """The best candidate, or the ancestor it shares with 3+ near-equal rivals (a body split in parts)."""
     top = leaders[0]
     rivals = [el for el in leaders[1:] if ranked[el] >= 0.75 * ranked[top]]
@@ -329,7 +334,9 @@ def _common_top(leaders: list, ranked: dict):
     return top
 
 
-def _same_class_parts(root, top, ranked: dict) -> list:
+def _same_class_parts(
+    root: lxml.html.HtmlElement, top: lxml.html.HtmlElement, ranked: dict[lxml.html.HtmlElement, float]
+) -> list[lxml.html.HtmlElement]:
     """Elements styled like ``top`` that also hold text: an article body split by ads or widgets."""
     css = (top.get("class") or "").split()[:1]
     if not css:
@@ -343,13 +350,15 @@ def _same_class_parts(root, top, ranked: dict) -> list:
     return [el for el in parts if not any(other in parts for other in el.iterancestors())]
 
 
-def _with_siblings(top, ranked: dict) -> list:
+def _with_siblings(
+    top: lxml.html.HtmlElement, ranked: dict[lxml.html.HtmlElement, float]
+) -> list[lxml.html.HtmlElement]:
     """``top`` and those of its siblings that look like more of the same article."""
     parent = top.getparent()
     if parent is None:
         return [top]
     threshold = max(10.0, ranked[top] * 0.2)
-    kept = []
+    kept: list[lxml.html.HtmlElement] = []
     for sibling in parent:
         if sibling is top or ranked.get(sibling, 0) >= threshold:
             kept.append(sibling)
@@ -360,9 +369,9 @@ def _with_siblings(top, ranked: dict) -> list:
     return kept
 
 
-def _scores(root) -> dict:
+def _scores(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, float]:
     """Readability-style content scores of the elements that hold paragraphs."""
-    scores: dict = {}
+    scores: dict[lxml.html.HtmlElement, float] = {}
     for el in root.iter():
         found = _paragraph(el)
         if found is None:
@@ -378,7 +387,7 @@ def _scores(root) -> dict:
     return scores
 
 
-def _paragraph(el) -> tuple[str, lxml.html.HtmlElement] | None:
+def _paragraph(el: lxml.html.HtmlElement) -> tuple[str, lxml.html.HtmlElement] | None:
     """A paragraph's stripped text (25+ chars) and the element holding it, or None."""
     tag = el.tag
     if tag in PARAGRAPH_TAGS:
@@ -396,7 +405,7 @@ def _paragraph(el) -> tuple[str, lxml.html.HtmlElement] | None:
     return (text, holder) if holder is not None else None
 
 
-def _base_score(el) -> float:
+def _base_score(el: lxml.html.HtmlElement) -> float:
     score = TAG_BASE.get(el.tag, 0)
     names = f"{el.get('class', '')} {el.get('id', '')}"
     if KEEP.search(names):
@@ -404,16 +413,16 @@ def _base_score(el) -> float:
     return score
 
 
-def _link_density(el) -> float:
+def _link_density(el: lxml.html.HtmlElement) -> float:
     text = len(el.text_content())
     return min(_link_chars(el) / text, 1.0) if text else 1.0
 
 
-def _link_chars(el) -> int:
+def _link_chars(el: lxml.html.HtmlElement) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
-def _blocks(container):
+def _blocks(container: lxml.html.HtmlElement) -> Iterator[tuple[str, int]]:
     """(text, link chars) of each text block under ``container``; a block inside a link is all link."""
     parts: list[str] = []
     link_chars = links_open = 0

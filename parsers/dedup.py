@@ -272,7 +272,8 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
         return 0.0
     if len(a.signature) != len(b.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return sum(map(operator.eq, a.signature, b.signature)) / len(a.signature)
+    same: int = sum(map(operator.eq, a.signature, b.signature))  # operator.eq is typed to return Any
+    return same / len(a.signature)
 
 
 def stored_similarity(a: Fingerprint, stored: str) -> float:
@@ -282,7 +283,8 @@ def stored_similarity(a: Fingerprint, stored: str) -> float:
         return 0.0
     if len(other) != len(a.signature):
         raise ValueError("fingerprints made with different MinHash parameters")
-    return sum(map(operator.eq, a.stored, other)) / len(other)
+    same: int = sum(map(operator.eq, a.stored, other))
+    return same / len(other)
 
 
 def content_hash(text: str) -> str:

@@ -11,6 +11,7 @@ import io
 import re
 from datetime import date
 from email.message import Message
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -61,7 +62,7 @@ def _trusted_content_type(content_type: str, body: bytes) -> str:
     return message.get_content_type()
 
 
-def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
+def _entries(raw_entries: list[dict[str, Any]], base_url: str | None) -> tuple[FeedEntry, ...]:
     """The usable entries, each once. An entry is its GUID and, since some CMSs give many items one GUID, its link
     too (as Miniflux tells them apart): the same GUID with another link is another item, with the same link a
     repeat. Copies under different GUIDs or links are the store's to recognise (URL key, text, near-duplicates)."""
@@ -90,7 +91,7 @@ def _entries(raw_entries: list, base_url: str | None) -> tuple[FeedEntry, ...]:
     return tuple(entries)
 
 
-def _credited_publisher(raw: dict) -> str | None:
+def _credited_publisher(raw: dict[str, Any]) -> str | None:
     """The publisher an aggregator's item credits: RSS ``<source>`` or Bing's ``<News:Source>``."""
     source = raw.get("source")
     name = source.get("title") if isinstance(source, dict) else None
@@ -98,13 +99,13 @@ def _credited_publisher(raw: dict) -> str | None:
     return " ".join(name.split()) if isinstance(name, str) and name.strip() else None
 
 
-def _link(raw: dict, base_url: str | None) -> str | None:
+def _link(raw: dict[str, Any], base_url: str | None) -> str | None:
     """The entry's ``link``, else its guid when that is a permalink; absolute http(s) or None."""
     candidates = [raw.get("link")]
     if raw.get("guidislink", True):
         candidates.append(raw.get("id"))
     for candidate in candidates:
-        if not candidate:
+        if not candidate or not isinstance(candidate, str):
             continue
         try:
             link = urljoin(base_url, candidate.strip()) if base_url else candidate.strip()
@@ -116,7 +117,7 @@ def _link(raw: dict, base_url: str | None) -> str | None:
     return None
 
 
-def _published(raw: dict) -> date | None:
+def _published(raw: dict[str, Any]) -> date | None:
     """The date as the publisher wrote it (its own time zone), else feedparser's UTC date."""
     for key in ("published", "updated"):
         found = parse_date(raw.get(key) or "")
@@ -129,7 +130,7 @@ def _published(raw: dict) -> date | None:
     return None
 
 
-def _full_text(raw: dict) -> str | None:
+def _full_text(raw: dict[str, Any]) -> str | None:
     """The longest content block when its plain text exceeds FULL_TEXT_MIN_CHARS."""
     bodies = [block.get("value") or "" for block in raw.get("content", [])]
     best = max(bodies, key=len, default="")

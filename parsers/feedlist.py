@@ -118,4 +118,6 @@ def to_opml(feeds: list[FeedSource], title: str = "CPEC Watch feeds") -> str:
     body = etree.SubElement(root, "body")
     for feed in feeds:
         etree.SubElement(body, "outline", type="rss", text=feed.name, title=feed.name, xmlUrl=feed.url)
-    return etree.tostring(root, encoding="unicode", pretty_print=True)
+    document = etree.tostring(root, encoding="unicode", pretty_print=True)
+    assert isinstance(document, str)  # lxml is untyped; encoding="unicode" gives str
+    return document

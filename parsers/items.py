@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 _TOKEN = re.compile(r"[^\W_]+")
 _JOINER = re.compile(r"[\s\-\u2010-\u2015()]*")
@@ -177,7 +178,7 @@ def _read(path: Path) -> str:
         raise CatalogueError(f"{path}: cannot read catalogue: {error.strerror}") from error
 
 
-def _item(entry: dict, where: str) -> TrackedItem:
+def _item(entry: dict[str, Any], where: str) -> TrackedItem:
     missing = [key for key in ("slug", "name", "aliases") if not entry.get(key)]
     if missing:
         raise CatalogueError(f"{where}: missing {', '.join(missing)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
@@ -62,9 +63,9 @@ def meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
     return found
 
 
-def json_ld(root: lxml.html.HtmlElement) -> list[dict]:
+def json_ld(root: lxml.html.HtmlElement) -> list[dict[str, object]]:
     """JSON-LD objects describing the page (also inside @graph or lists), articles before web pages."""
-    found: list[tuple[bool, int, dict]] = []
+    found: list[tuple[bool, int, dict[str, object]]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
@@ -73,14 +74,14 @@ def json_ld(root: lxml.html.HtmlElement) -> list[dict]:
         except ValueError:
             continue
         for item in _ld_items(data):
-            types = item.get("@type")
-            types = {t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)}
+            declared = item.get("@type")
+            types = {t.lower() for t in (declared if isinstance(declared, list) else [declared]) if isinstance(t, str)}
             if types & ARTICLE_TYPES:
                 found.append((types == {"webpage"}, len(found), item))
     return [item for *_, item in sorted(found, key=lambda entry: entry[:2])]
 
 
-def _ld_items(data: object):
+def _ld_items(data: object) -> Iterator[dict[str, object]]:
     if isinstance(data, list):
         for value in data:
             yield from _ld_items(value)
@@ -89,10 +90,12 @@ def _ld_items(data: object):
         yield from _ld_items(data.get("@graph"))
 
 
-def title(root, meta: dict[str, str], ld: list[dict], url: str | None) -> str | None:
+def title(
+    root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, object]], url: str | None
+) -> str | None:
     h1 = next((_squash(el.text_content()) for el in root.iter("h1")), "")
     title_el = next(root.iter("title"), None)
-    headline = next((item["headline"] for item in ld if isinstance(item.get("headline"), str)), "")
+    headline = next((value for item in ld if isinstance(value := item.get("headline"), str)), "")
     for candidate in (meta.get("og:title"), headline, h1, title_el.text_content() if title_el is not None else ""):
         text = _squash(candidate or "")
         if text:
@@ -115,7 +118,7 @@ def _strip_site(title: str, site: str, url: str | None) -> str:
     return title
 
 
-def published(root, meta: dict[str, str], ld: list[dict]) -> date | None:
+def published(root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, object]]) -> date | None:
     candidates = [item.get(key) for item in ld for key in ("datePublished", "dateCreated")]
     candidates += [meta.get(key) for key in DATE_META]
     candidates += [el.get("datetime") for el in root.iter("time")]
@@ -129,7 +132,7 @@ def published(root, meta: dict[str, str], ld: list[dict]) -> date | None:
     return None
 
 
-def canonical(root, meta: dict[str, str], url: str | None) -> str | None:
+def canonical(root: lxml.html.HtmlElement, meta: dict[str, str], url: str | None) -> str | None:
     href = next(
         (
             el.get("href")

@@ -137,7 +137,9 @@ _UPDATE_ROW = select(UpdateRow.id, UpdateRow.status, UpdateRow.confidence).where
 _MARK_TRACKED = sql_update(ArticleRow).where(col(ArticleRow.id) == bindparam("article")).values(tracked=True)
 
 
-def track_untracked(sess: Session, find: FindUpdates, log: logging.Logger | logging.LoggerAdapter) -> int:
+def track_untracked(
+    sess: Session, find: FindUpdates, log: logging.Logger | logging.LoggerAdapter[logging.Logger]
+) -> int:
     """Record updates for articles a stopped run stored but did not get to track; returns how many."""
     rows = sess.exec(select(ArticleRow).where(col(ArticleRow.tracked).is_(False)).order_by(col(ArticleRow.id))).all()
     done = 0

@@ -59,7 +59,9 @@ def render_feed(spec: FeedSpec, catalogue: Catalogue, base_url: str) -> bytes:
     for row in rows:
         feed.append(_entry(row, catalogue, base))
     ET.register_namespace("", ATOM)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    assert isinstance(document, bytes)  # typeshed: Any for an encoding other than "unicode"
+    return document
 
 
 def _entry(row: dict[str, Any], catalogue: Catalogue, base: str) -> ET.Element:
