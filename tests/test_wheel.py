@@ -1,6 +1,6 @@
 """Installed as a user installs it (issue 19): the wheel built from this checkout, installed alone in a fresh
 virtual environment, runs the first `run` offline and imports the seeds (package data read through
-importlib.resources), and the tracked-item catalogue loads. The dependencies come from the project's own
+importlib.resources), the tracked-item catalogue loads and the web view serves its pages and stylesheet. The dependencies come from the project's own
 environment (a .pth line), so nothing is downloaded but the build backend, from the configured index."""
 
 from __future__ import annotations
@@ -10,11 +10,15 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
 import venv
 from pathlib import Path
 
+import httpx
+
 from tests.conftest import ROOT
+from tests.support_alerts import free_port
 
 
 def sources(into: Path) -> Path:
@@ -81,3 +85,28 @@ def test_the_wheel_alone_imports_the_seeds_on_its_first_run(tmp_path: Path) -> N
     assert "imported 5 seed article(s)" in first.stdout and len(list((tmp_path / "a").glob("*.txt"))) == 5
     items = subprocess.run([*cli, "items"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert items.returncode == 0 and "gwadar-port" in items.stdout, items.stderr
+
+    port = free_port()  # the web view's templates and stylesheet are in the wheel too
+    web = subprocess.Popen(
+        [*cli, "web", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert web.poll() is None and time.monotonic() < deadline, web.communicate()[1]
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                style = httpx.get(f"http://127.0.0.1:{port}/static/style.css", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and "</html>" in page.text
+        assert style.status_code == 200
+    finally:
+        web.terminate()
+        web.communicate(timeout=30)
