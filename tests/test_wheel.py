@@ -1,7 +1,8 @@
 """Installed as a user installs it (issue 19): the wheel built from this checkout, installed alone in a fresh
 virtual environment, runs the first `run` offline and imports the seeds (package data read through
-importlib.resources), the tracked-item catalogue loads and the web view serves its pages and stylesheet. The dependencies come from the project's own
-environment (a .pth line), so nothing is downloaded but the build backend, from the configured index."""
+importlib.resources), the tracked-item catalogue loads and the web view serves its page and stylesheet. The
+dependencies come from the project's own environment (a .pth line), so nothing is downloaded but the build
+backend, from the configured index."""
 
 from __future__ import annotations
 
