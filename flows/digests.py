@@ -128,6 +128,6 @@ def _resume(sess: Session, sub: Subscription, sender: Channel) -> list[DigestRep
     return reports
 
 
-def report_json(reports: list[DigestReport]) -> list[dict]:
+def report_json(reports: list[DigestReport]) -> list[dict[str, Any]]:
     """Reports as JSON objects; the Markdown is kept only for stdout, whose text it is."""
     return [{k: v for k, v in asdict(r).items() if k != "markdown" or r.channel == "stdout"} for r in reports]

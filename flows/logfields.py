@@ -15,7 +15,7 @@ from typing import Any
 from cpec_watch.flows.report import FeedReport
 
 FIELDS = ("feed", "feed_id", "url", "article_id", "outcome")
-Log = logging.Logger | logging.LoggerAdapter
+Log = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 
 def log_event(

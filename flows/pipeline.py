@@ -60,7 +60,9 @@ class Pipeline:
     fetcher: Fetcher
     rules: RelevanceRules
     catalogue: Catalogue
-    log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("cpec_watch"))
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger] = field(
+        default_factory=lambda: logging.getLogger("cpec_watch")
+    )
     stop: Stop = field(default_factory=Stop)
     _claimed: set[str] = field(default_factory=set)
     _claim_lock: threading.Lock = field(default_factory=threading.Lock)

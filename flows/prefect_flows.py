@@ -136,7 +136,7 @@ def backfill_chunk_task(settings: Settings, folder: Path, first: str, last: str)
 @flow(name="backfill-chunk", flow_run_name="files {first} to {last}")
 def backfill_chunk(
     from_dir: str, first: str, last: str, db: str | None = None, config: str | None = None, archive: str | None = None
-) -> dict[str, Any]:
+) -> Any:  # the summary (dict), or a Failed state holding it
     """One chunk of a folder backfill, the files named from ``first`` to ``last`` (started by ``backfill``)."""
     summary = runs.chunk_pass(_settings(db, config, archive), Path(from_dir), first, last)
     return _finish(summary, "backfill-chunk-summary")
