@@ -52,12 +52,11 @@ def export_feeds(ctx: click.Context, folder: Path, base_url: str) -> None:
     Examples:
       cpec-watch export-feeds public/feeds --base-url https://cpec.example.org
     """
-    from cpec_watch.storage.queries import timeline_rows
+    from cpec_watch.storage.queries import last_activity, timeline_rows
     from cpec_watch.web.atom import write_feeds
 
     settings = settings_from(ctx)
     catalogue = user_catalogue(settings)
-    written = write_feeds(
-        timeline_rows(settings.db, catalogue, announce=settings.status.announce), catalogue, folder, base_url
-    )
+    rows = timeline_rows(settings.db, catalogue, announce=settings.status.announce)
+    written = write_feeds(rows, catalogue, folder, base_url, last_activity(settings.db))
     click.echo(f"wrote {len(written)} feed(s) to {folder}")

@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
+from sqlmodel import col, func, select
 
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.articles import list_articles
 from cpec_watch.storage.db import session, using
 from cpec_watch.storage.feeds import is_stale, list_feeds
+from cpec_watch.storage.models import ArticleRow, UpdateRow
 from cpec_watch.storage.tracking import FindUpdates, TimelineEntry, items_for_articles, reindex, timeline
 
 TABLES = ("article", "itemupdate", "feed")
@@ -100,7 +102,7 @@ def _timeline_row(entry: TimelineEntry, catalogue: Catalogue) -> dict[str, Any]:
         "date": entry.date.isoformat() if entry.date else None,
         "article": entry.article_id,
         "article_url": entry.article_url,
-        "recorded": entry.created_at.isoformat(timespec="seconds"),
+        "recorded": entry.created_at.isoformat(timespec="microseconds"),
         "evidence": entry.evidence,
         "times": list(entry.times),
         "amounts": list(entry.amounts),
@@ -144,6 +146,17 @@ def _since(entries: list[dict[str, Any]], state: str | None) -> dict[str, Any] |
             break
         run.append(entry)
     return next((e for e in reversed(run) if e["status"] == state), run[-1] if run else None)
+
+
+def last_activity(store: str | Engine) -> datetime | None:
+    """When the store last recorded an update or stored an article (None when it holds neither)."""
+    with using(store) as engine, session(engine) as sess:
+        moments = [
+            sess.exec(select(func.max(col(UpdateRow.created_at)))).one(),
+            sess.exec(select(func.max(col(ArticleRow.fetched_at)))).one(),
+        ]
+    known = [m.replace(tzinfo=UTC) if m.tzinfo is None else m for m in moments if m is not None]
+    return max(known, default=None)
 
 
 def reindex_store(db_url: str, find: FindUpdates) -> int:

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import STATUSES
 from cpec_watch.storage.browse import article_page, story_page
-from cpec_watch.storage.queries import feed_rows, item_rows, timeline_rows
+from cpec_watch.storage.queries import feed_rows, item_rows, last_activity, timeline_rows
 from cpec_watch.storage.search import SearchFilters, outlets, search_articles
 from cpec_watch.web.atom import feed_specs, render_feed
 from cpec_watch.web.chart import status_chart
@@ -171,7 +171,8 @@ class Pages:
         spec = next((spec for spec in feed_specs(rows, self.catalogue) if spec.path == path), None)
         if spec is None:
             raise HTTPException(404, "no such feed")
-        body = render_feed(spec, self.catalogue, str(request.base_url))
+        quiet = None if spec.rows else last_activity(self.store)
+        body = render_feed(spec, self.catalogue, str(request.base_url), quiet)
         return Response(body, media_type="application/atom+xml")
 
     async def error(self, request: Request, exc: Exception) -> Response:

@@ -1,8 +1,11 @@
 """Atom feeds of tracked-item updates: every status change, one item's updates, one category's updates.
 
 Entry ids are tag: URIs made from the update's row id, so a feed read twice, or exported twice, names each entry
-the same way; ``updated`` is when the update was recorded (or last changed its status), ``published`` the
-reporting's date. Every link is absolute, made from the base URL the feed is served or exported under.
+the same way; ``updated`` is when the update was recorded (or last changed its status), to the microsecond, so the
+updates one backfill recorded within a second still differ; ``published`` is the reporting's date. A feed carries
+the latest ``MAX_ENTRIES`` updates by reporting date (the timeline page has the rest); its ``updated`` is its newest
+entry's, or the store's last activity when it has none. Every link is absolute, made from the base URL the feed is
+served or exported under.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from cpec_watch.storage.queries import transition
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:cpec-watch,2026:"
-EPOCH = "1970-01-01T00:00:00Z"  # an empty feed's updated time: stable too
+MAX_ENTRIES = 100  # the latest updates a feed carries
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -45,14 +48,16 @@ def feed_specs(rows: list[dict[str, Any]], catalogue: Catalogue) -> list[FeedSpe
     return specs
 
 
-def render_feed(spec: FeedSpec, catalogue: Catalogue, base_url: str) -> bytes:
-    """The Atom document of one feed, newest update first."""
+def render_feed(spec: FeedSpec, catalogue: Catalogue, base_url: str, last_activity: datetime | None = None) -> bytes:
+    """The Atom document of one feed: its latest ``MAX_ENTRIES`` updates, newest first; ``last_activity`` (the
+    store's, ``storage.queries.last_activity``) dates a feed with no entry, else it is now."""
     base = base_url.rstrip("/")
-    rows = sorted(spec.rows, key=lambda r: (r["date"] or "", r["id"]), reverse=True)
+    rows = sorted(spec.rows, key=lambda r: (r["date"] or "", r["id"]), reverse=True)[:MAX_ENTRIES]
+    quiet = _instant((last_activity or datetime.now(UTC)).isoformat())
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", f"{TAG}feeds/{spec.path}")
     _text(feed, "title", spec.title)
-    _text(feed, "updated", max((_instant(r["recorded"]) for r in rows), default=EPOCH))
+    _text(feed, "updated", max((_instant(r["recorded"]) for r in rows), default=quiet))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/feeds/{spec.path}")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{base}/")
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "CPEC Watch"
@@ -94,15 +99,21 @@ def _clean(value: str) -> str:
 def _instant(recorded: str) -> str:
     moment = datetime.fromisoformat(recorded)
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def write_feeds(rows: list[dict[str, Any]], catalogue: Catalogue, folder: Path, base_url: str) -> list[Path]:
+def write_feeds(
+    rows: list[dict[str, Any]],
+    catalogue: Catalogue,
+    folder: Path,
+    base_url: str,
+    last_activity: datetime | None = None,
+) -> list[Path]:
     """Write every feed under ``folder`` as the app serves it under /feeds/ (for static hosting)."""
     written = []
     for spec in feed_specs(rows, catalogue):
         path = folder / spec.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(render_feed(spec, catalogue, base_url))
+        path.write_bytes(render_feed(spec, catalogue, base_url, last_activity))
         written.append(path)
     return written
