@@ -235,7 +235,10 @@ def card(
         "",
         "| announce | changes announced | right | labeled changes announced right |",
         "|---|---|---|---|",
-        *(_tradeoff(data.reads(best.predicted, best.confidence), t) for t in (0.5, 0.7, 0.9, 1.2, 1.5, cut)),
+        *(
+            _tradeoff(data.reads(best.predicted, best.confidence), t)
+            for t in sorted({0.5, 0.7, 0.9, 1.2, 1.5, 2.0, cut})
+        ),
         "",
         "| status | labeled | precision | recall |",
         "|---|---|---|---|",
