@@ -5,6 +5,7 @@
     python3 tasks.py test [ARGS]    create .venv if needed, install with test extras, run the tests
     python3 tasks.py lint           ruff (lint, format check) and mypy on the package
     python3 tasks.py quality        item, status and relevance figures on the labeled real reporting
+    python3 tasks.py stories [PART] story clustering's pairwise precision/recall on the labeled reporting
     python3 tasks.py train-status   retrain the status reader on the development articles, write its model card
     python3 tasks.py bench [ARGS]   install bench extras, run the benchmarks, write BENCHMARKS.md
 
@@ -30,9 +31,14 @@ EXTRAS = {
     "lint": "[test]",
     "quality": "[test]",
     "train-status": "[test]",
+    "stories": "[test]",
     "bench": "[test,bench]",
 }
-MODULES = {"quality": "tests.support.quality", "train-status": "tests.support.train_status"}
+MODULES = {
+    "quality": "tests.support.quality",
+    "train-status": "tests.support.train_status",
+    "stories": "tests.support.story_quality",
+}
 STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage", "web")
 LINTED = ["cpec_watch", *STAGES, "tests", "bench", "tasks.py"]
 
