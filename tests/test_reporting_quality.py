@@ -23,11 +23,12 @@ from cpec_watch.parsers.status import STATUSES
 from tests.support.quality import PARTS, REPORTING, load, score
 from tests.support.train_status import TRAINING_FILES, data_hash, evaluate, examples
 
-# Measured (python3 tasks.py quality) on the development part, minus 0.02. The development part grew from 418 to
-# about 1,000 articles on 2026-12-08 (dev3_*.toml): the relevance floor was measured again on the larger part,
-# whose new non-CPEC articles are harder (another zone, a non-CPEC train), not lowered for a change in the code.
-FLOORS = {"precision": 0.92, "recall": 0.93, "cpec_kept": 0.97, "other_rejected": 0.72}
-CV_FLOOR = 0.54  # the reader's cross-validated status accuracy (docs/status-model.md), minus 0.02
+# Measured (python3 tasks.py quality, 2026-12-08) on the development part, minus 0.02. The part grew from 418 to
+# 1,101 articles that day (dev3_*.toml): the floors were measured again on the larger part, whose new non-CPEC
+# articles are harder (other zones, non-CPEC trains and mills: 0.936 -> 0.615 rejected), not lowered for a change
+# in the code. Relevance is issue 17's.
+FLOORS = {"precision": 0.92, "recall": 0.92, "cpec_kept": 0.97, "other_rejected": 0.59}
+CV_FLOOR = 0.55  # the reader's cross-validated status accuracy (docs/status-model.md: 0.574), minus 0.02
 CALIBRATION_CEILING = 0.05  # expected calibration error of its cross-validated probabilities
 
 
@@ -71,7 +72,7 @@ def raw_articles(name: str) -> list[dict]:
 def test_the_development_set_is_broad_enough() -> None:
     articles = [a for name in PARTS["dev"] for a in raw_articles(name)]
     cases = [(slug, status) for a in articles for slug, status in a.get("expect", {}).items()]
-    assert len(articles) >= 900 and len(cases) >= 1200
+    assert len(articles) >= 1100 and len(cases) >= 1450
     assert len({a["outlet"] for a in articles}) >= 40
     years = {a["published"][:4] for a in articles if a.get("published")}
     assert min(years) <= "2016" and max(years) >= "2025"
