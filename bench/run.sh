@@ -2,8 +2,8 @@
 # Run every benchmark in order, from the repo root with .venv/bin/python (what `python3 tasks.py bench` calls):
 # the monitoring pass (bench/pipeline_bench.py), story matching as the store grows with dated and undated articles
 # (bench/dedup_bench.py), backfill of 1k, 10k and 100k files (bench/backfill_bench.py), tracked-item matching as
-# the catalogue grows (bench/items_scale.py), article extraction (bench/extraction.sh) unless
-# BENCH_SKIP_EXTRACTION=1, then the CLI's cold ingest and warm re-poll of a loopback newsroom
+# the catalogue grows (bench/items_scale.py), the status reader's cost per pair (bench/status_bench.py), article
+# extraction (bench/extraction.sh) unless BENCH_SKIP_EXTRACTION=1, then the CLI's cold ingest and warm re-poll of a loopback newsroom
 # (bench/newsroom_bench.py), a Prefect monitor flow run against a bare flow (bench/prefect_bench.py) and the
 # read-only commands (bench/readonly_bench.py). Arguments are ignored. Results go to stdout as markdown tables;
 # see bench/README.md. About 15 minutes on 2 quiet cores (the 100k backfill included).
@@ -35,6 +35,10 @@ echo
 echo "## Tracked-item matching"
 echo
 .venv/bin/python bench/items_scale.py --runs 11
+echo
+echo "## Status reading"
+echo
+.venv/bin/python bench/status_bench.py
 if [[ "${BENCH_SKIP_EXTRACTION:-}" != "1" ]]; then
     echo
     echo "## Article extraction"
