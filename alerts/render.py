@@ -1,8 +1,10 @@
 """The digest's sections, the template environment, and the plain-text and Markdown renderings.
 
-Every rendering walks ``sections(digest)``: status changes, other updates grouped by tracked item, other CPEC
-news, feed health. Sources show the first two outlets (linked) and "+N" for the rest; only http(s) URLs become
-links. Templates live in ``templates/``; only the ``.html`` ones are autoescaped.
+Every rendering walks ``sections(digest)``: status changes, other updates grouped by tracked item (at most the
+subscription's ``per_item`` each, then "and M more" linking to the item's timeline), the one line on older
+reporting imported in the period (a backfill), other CPEC news, feed health. Sources show the first two outlets
+(linked) and "+N" for the rest; only http(s) URLs become links. Templates live in ``templates/``; only the
+``.html`` ones are autoescaped.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
-from cpec_watch.models import Digest, DigestUpdate, FeedProblem, SourceLink
+from cpec_watch.models import Digest, DigestUpdate, FeedProblem, OlderImports, SourceLink
 
 SHOWN_SOURCES = 2
 EMPTY_LINE = "No new CPEC updates in this period."
@@ -30,13 +32,14 @@ class ItemGroup(NamedTuple):
     slug: str
     name: str
     updates: list[DigestUpdate]
+    more: int = 0  # updates of the item counted but not listed (the digest's per-item budget)
 
 
 @dataclass(frozen=True)
 class Section:
     """One non-empty part of a digest. ``kind`` says what ``entries`` hold: "changes" and "updates"
-    (``DigestUpdate``, grouped as ``ItemGroup`` for "updates"), "news" (``DigestArticle``), "health"
-    (``FeedProblem``)."""
+    (``DigestUpdate``, grouped as ``ItemGroup`` for "updates"), "older" (one ``OlderImports``, shown as one line
+    without a heading), "news" (``DigestArticle``), "health" (``FeedProblem``)."""
 
     kind: str
     title: str
@@ -55,7 +58,13 @@ def sections(digest: Digest) -> list[Section]:
         section
         for section in (
             Section("changes", "Status changes", digest.status_changes, len(digest.status_changes)),
-            Section("updates", "Updates", tuple(group_by_item(digest.updates)), len(digest.updates)),
+            Section(
+                "updates",
+                "Updates",
+                tuple(group_by_item(digest.updates, digest.more)),
+                len(digest.updates) + digest.more_count,
+            ),
+            Section("older", "", (digest.older,) if digest.older else ()),
             Section("news", "Other CPEC news", digest.other_news, len(digest.other_news)),
             Section("health", "Feed health", digest.feed_problems),
         )
@@ -63,12 +72,29 @@ def sections(digest: Digest) -> list[Section]:
     ]
 
 
-def group_by_item(updates: tuple[DigestUpdate, ...]) -> list[ItemGroup]:
-    """One group per tracked item, in order of first appearance."""
+def group_by_item(updates: tuple[DigestUpdate, ...], more: tuple[tuple[str, int], ...] = ()) -> list[ItemGroup]:
+    """One group per tracked item, in order of first appearance, with how many more it has (``more``)."""
+    left_out = dict(more)
     groups: dict[str, ItemGroup] = {}
     for update in updates:
-        groups.setdefault(update.item_slug, ItemGroup(update.item_slug, update.item_name, [])).updates.append(update)
+        slug = update.item_slug
+        groups.setdefault(slug, ItemGroup(slug, update.item_name, [], left_out.get(slug, 0))).updates.append(update)
     return list(groups.values())
+
+
+def timeline_url(digest: Digest, slug: str) -> str | None:
+    """The item's timeline in the web view, when the digest knows where it is served."""
+    return f"{digest.base_url.rstrip('/')}/items/{quote(slug)}" if digest.base_url else None
+
+
+def timeline_command(slug: str) -> str:
+    return f"cpec-watch timeline {slug}"
+
+
+def older_line(older: OlderImports) -> str:
+    """'130 older articles imported (reported before 2026-12-01), not listed'."""
+    articles = "article" if older.articles == 1 else "articles"
+    return f"{older.articles} older {articles} imported (reported before {older.before.isoformat()}), not listed"
 
 
 def clean(text: str) -> str:
@@ -162,12 +188,18 @@ def environment() -> jinja2.Environment:
         extras=extras,
         md=md_escape,
         md_url=md_url,
+        older_line=older_line,
         problem_line=problem_line,
         safe_url=safe_url,
         transition=transition,
     )
     env.globals.update(
-        EMPTY_LINE=EMPTY_LINE, item_label=item_label, period_line=period_line, split_sources=split_sources
+        EMPTY_LINE=EMPTY_LINE,
+        item_label=item_label,
+        period_line=period_line,
+        split_sources=split_sources,
+        timeline_command=timeline_command,
+        timeline_url=timeline_url,
     )
     return env
 

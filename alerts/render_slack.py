@@ -17,11 +17,14 @@ from cpec_watch.alerts.render import (
     clean,
     extras,
     fmt_date,
+    older_line,
     period_line,
     problem_line,
     safe_url,
     sections,
     split_sources,
+    timeline_command,
+    timeline_url,
 )
 from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, SourceLink
 
@@ -97,6 +100,11 @@ def _update(update: DigestUpdate) -> str:
     return f"• {slack_text(update.evidence, _EVIDENCE)}\n      {_meta(update, with_status=True)}"
 
 
+def _more(digest: Digest, slug: str, count: int) -> str:
+    url = timeline_url(digest, slug)
+    return f"and {count} more: " + (_link("timeline", url, _URL) if url else f"`{timeline_command(slug)}`")
+
+
 def _article(article: DigestArticle) -> str:
     title = _link(article.title, article.url, _TITLE)
     return f"• {title} — {slack_text(article.outlet, _LABEL)}, {fmt_date(article.date)}"
@@ -139,11 +147,15 @@ _ENTRY: dict[str, Callable[[Any], str]] = {"changes": _change, "news": _article,
 def _body(digest: Digest) -> list[Block]:
     blocks = [_section(EMPTY_LINE)] if digest.is_empty else []
     for section in sections(digest):
-        blocks.append(_header(section.heading))
+        blocks += [_header(section.heading)] if section.title else []
         if section.kind == "updates":
             for group in section.entries:
                 heading = f"*{slack_text(group.name, _NAME)}* ({slack_text(group.slug, _WORD)})"
-                blocks += _sections(heading, [_update(u) for u in group.updates])
+                more = [_more(digest, group.slug, group.more)] if group.more else []
+                blocks += _sections(heading, [_update(u) for u in group.updates] + more)
+        elif section.kind == "older":
+            where = _link("the web view", digest.base_url, _URL) if digest.base_url else "`cpec-watch timeline <item>`"
+            blocks.append(_section(f"_{slack_text(older_line(section.entries[0]), _EXTRA)}; see {where}_"))
         else:
             blocks += _sections(None, [_ENTRY[section.kind](entry) for entry in section.entries])
     return blocks

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     config: Path | None = None
     feeds: Path | None = None
     import_seeds: bool = True
+    base_url: str | None = None  # where the web view is served: digests link timelines there
     prefect: bool = False  # run and backfill as Prefect flows (the --prefect default)
     allow_private_networks: bool = False  # let feeds and pages on loopback/private addresses be fetched
     relevance_terms: list[str] = Field(default_factory=list)
@@ -112,6 +113,7 @@ class Settings(BaseSettings):
 
 FILE_KEYS: tuple[str, ...] = ("db", "archive", "prefect", "import_seeds", "feeds", "relevance", "fetch", "backfill")
 FILE_KEYS += ("schedules", "status", "items", "ignore", "subscriptions")  # items, ignore: the tracked-item catalogue's
+FILE_KEYS += ("base_url",)
 SECTIONS: dict[str, tuple[str, ...]] = {
     "fetch": tuple(FetchSettings.model_fields),
     "backfill": tuple(BackfillSettings.model_fields),
@@ -193,7 +195,7 @@ def load_settings(**overrides: Any) -> Settings:
     check_config_keys(raw, env_settings.config)
     from_file: dict[str, Any] = {
         key: raw[key]
-        for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules", "status")
+        for key in ("db", "import_seeds", "fetch", "backfill", "prefect", "schedules", "status", "base_url")
         if key in raw
     }
     here = env_settings.config.parent

@@ -8,6 +8,8 @@
     categories = ["sez"]         # ... and/or by category; none = everything
     cadence = "daily"            # daily | weekly | immediate (status changes only, after each monitor run)
     no_news = false              # send a "no news" message when nothing is new
+    per_item = 5                 # updates listed per tracked item; the rest are "and M more" (its timeline)
+    first_window = 7             # days of reporting the first digest lists (older reporting: one line)
 
 With no ``[[subscriptions]]``: stdout, plus email when an SMTP host is set (CPEC_WATCH_SMTP_HOST) and Slack
 when a webhook is (CPEC_WATCH_SLACK_WEBHOOK_URL), all daily. Errors are one-line :class:`ConfigError`.
@@ -25,7 +27,9 @@ from cpec_watch.config.errors import ConfigError
 
 CHANNELS = ("stdout", "markdown", "email", "slack", "apprise")
 CADENCES = ("daily", "weekly", "immediate")
-KEYS = ("name", "channel", "target", "items", "categories", "cadence", "no_news")
+KEYS = ("name", "channel", "target", "items", "categories", "cadence", "no_news", "per_item", "first_window")
+PER_ITEM = 5  # updates a digest lists per tracked item
+FIRST_WINDOW = 7  # days of reporting a subscription's first digest lists
 WEEKLY_SLACK = timedelta(hours=12)  # a weekly digest is due a little early rather than a week late
 
 
@@ -38,6 +42,8 @@ class Subscription:
     categories: tuple[str, ...] = ()
     cadence: str = "daily"
     no_news: bool = False
+    per_item: int = PER_ITEM
+    first_window: int = FIRST_WINDOW
 
     def wants(self, item: str, category: str) -> bool:
         """Whether an update about ``item`` belongs in this subscription's digest."""
@@ -94,6 +100,10 @@ def _subscription(entry: Any, number: int) -> Subscription:
             raise ConfigError(f'{where}: {key} must be a list of strings, e.g. {key} = ["sez"]')
     if not isinstance(entry.get("no_news", False), bool) or not isinstance(entry.get("target", ""), str):
         raise ConfigError(f"{where}: no_news must be true or false and target a string")
+    for key in ("per_item", "first_window"):
+        value = entry.get(key, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{where}: {key} must be a whole number of at least 1, e.g. {key} = 5")
     return Subscription(
         str(entry.get("name") or f"{channel}-{number}"),
         channel,
@@ -102,4 +112,6 @@ def _subscription(entry: Any, number: int) -> Subscription:
         tuple(entry.get("categories", ())),
         cadence,
         entry.get("no_news", False),
+        entry.get("per_item", PER_ITEM),
+        entry.get("first_window", FIRST_WINDOW),
     )

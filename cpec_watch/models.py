@@ -166,6 +166,15 @@ class FeedProblem:
 
 
 @dataclass(frozen=True)
+class OlderImports:
+    """Reporting recorded in a digest's period but dated long before it (a backfill): counted, not listed."""
+
+    articles: int
+    updates: int
+    before: datetime.date  # every one of them was reported before this day
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything new in one period, in the order it is shown."""
 
@@ -177,24 +186,35 @@ class Digest:
     updates: tuple[DigestUpdate, ...]
     other_news: tuple[DigestArticle, ...]
     feed_problems: tuple[FeedProblem, ...]
+    more: tuple[tuple[str, int], ...] = ()  # (item slug, updates left out past the per-item budget)
+    older: OlderImports | None = None
+    first: bool = False  # a subscription's first digest: it covers a recent window, and claims the beginning
+    base_url: str | None = None  # the web view's, for links to timelines; None: name the timeline command
 
     @property
     def is_empty(self) -> bool:
         """True when nothing is new; feed problems alone do not make a digest worth sending."""
-        return not (self.status_changes or self.updates or self.other_news)
+        return not (self.status_changes or self.updates or self.other_news or self.older)
+
+    @property
+    def more_count(self) -> int:
+        """Updates counted but not listed (past the per-item budget)."""
+        return sum(count for _, count in self.more)
 
     @property
     def update_count(self) -> int:
-        """Status changes plus other updates."""
-        return len(self.status_changes) + len(self.updates)
+        """Status changes plus other updates, listed or not (older imports included)."""
+        older = self.older.updates if self.older else 0
+        return len(self.status_changes) + len(self.updates) + self.more_count + older
 
     @property
     def summary(self) -> str:
         """E.g. '3 status changes, 12 updates, 1 other article', or 'no news'."""
         counts = [
             _count(len(self.status_changes), "status change", "status changes"),
-            _count(len(self.updates), "update", "updates"),
+            _count(len(self.updates) + self.more_count, "update", "updates"),
             _count(len(self.other_news), "other article", "other articles"),
+            _count(self.older.articles if self.older else 0, "older article", "older articles"),
         ]
         return ", ".join(c for c in counts if c) or "no news"
 

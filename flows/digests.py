@@ -64,7 +64,8 @@ def digest_pass(
             sender = Channel(sub, settings, print_stdout)
             try:
                 reports.extend(_resume(sess, sub, sender))
-                reports.append(_serve(sess, sub, sender, catalogue, since, dry_run, settings.status.announce))
+                announce, base_url = settings.status.announce, settings.base_url
+                reports.append(_serve(sess, sub, sender, catalogue, since, dry_run, announce, base_url))
             except Exception as exc:  # e.g. missing settings: this subscription fails, the others go on
                 sess.rollback()
                 error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
@@ -82,11 +83,19 @@ def _serve(
     dry_run: bool,
     announce: float | None,
 ) -> DigestReport:
+    base_url: str | None = None,
     now, last = datetime.now(UTC), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
     digest = collect_digest(
-        sess, catalogue, sub, since or last, now, changes_only=sub.cadence == "immediate", announce=announce
+        sess,
+        catalogue,
+        sub,
+        since or last,
+        now,
+        changes_only=sub.cadence == "immediate",
+        announce=announce,
+        base_url=base_url,
     )
     counts: dict[str, Any] = dict(
         updates=digest.update_count, status_changes=len(digest.status_changes), articles=len(digest.other_news)

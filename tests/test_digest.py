@@ -9,9 +9,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from email.policy import default
 from pathlib import Path
 
@@ -79,9 +79,9 @@ def write_config(folder: Path, webhook: str, *extra: str) -> Path:
     path.write_text(
         "import_seeds = true\n[fetch]\nretries = 0\nread_timeout = 1.0\n"
         + ANNOUNCE_EVERY_SURE_READING
-        + '[[subscriptions]]\nname = "desk"\nchannel = "email"\n'
+        + '[[subscriptions]]\nname = "desk"\nchannel = "email"\nfirst_window = 3650\n'  # the 2025 fixtures are news
         + f'[[subscriptions]]\nname = "sez-team"\nchannel = "slack"\ntarget = "{webhook}"\n'
-        + 'categories = ["sez"]\n'
+        + 'categories = ["sez"]\nfirst_window = 3650\n'
         + "".join(extra)
     )
     return path
@@ -101,7 +101,7 @@ def test_digest_from_seeds_and_a_feed_run_arrives_by_email_and_slack_once(
         assert monitor_pass(settings, feeds_file=feeds).total("stored") >= 4
 
         reports = {r.subscription: r for r in digest_pass(settings)}
-        assert reports["desk"].status == "sent" and reports["sez-team"].status == "sent"
+        assert reports["desk"].status == "sent" and reports["sez-team"].status == "sent", reports
         assert reports["desk"].updates > reports["sez-team"].updates > 0  # Slack follows only the SEZs
 
         [message] = inbox.messages
@@ -122,8 +122,11 @@ def test_digest_from_seeds_and_a_feed_run_arrives_by_email_and_slack_once(
         assert len(inbox.messages) == 1 and len(hook.received) == reports["sez-team"].messages
 
 
-def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
-    """``count`` updates, each from its own story, as the pipeline would have stored them."""
+def add_updates(
+    db_url: str, count: int, item: str = "rashakai-sez", days_ago: Callable[[int], int] = lambda n: 0
+) -> None:
+    """``count`` updates, each from its own story, as the pipeline would have stored them, the n-th reported
+    ``days_ago(n)`` days ago (today, unless told)."""
     engine = open_engine(db_url)
     with session(engine) as sess:
         for n in range(count):
@@ -136,7 +139,7 @@ def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
                 canonical_url=f"https://example.org/{item}/{n}",
                 source=f"Outlet {n % 7}",
                 title=f"Update {n}",
-                published=date(2025, 9, 1),
+                published=date.today() - timedelta(days=days_ago(n)),
                 body=f"Body {n}",
                 content_hash=f"{item}{n}",
                 signature="1",
@@ -150,7 +153,7 @@ def add_updates(db_url: str, count: int, item: str = "rashakai-sez") -> None:
                 article_id=article.id,
                 status="under-construction",
                 evidence=f"Evidence {n}: work on the zone's block {n} <b>&amp; roads</b> @here is under way.",
-                date=date(2025, 9, 1),
+                date=date.today() - timedelta(days=days_ago(n)),
             )
             sess.add(update)
             sess.flush()
@@ -166,7 +169,9 @@ def test_a_slack_digest_of_200_updates_arrives_complete_in_valid_messages_and_re
     add_updates(sqlite_url, 200)
     with webhook_server(failures=(200, 200, 403)) as hook:  # the third message is refused
         config = tmp_path / "config.toml"
-        config.write_text(f'[[subscriptions]]\nname = "slack"\nchannel = "slack"\ntarget = "{hook.url}"\n')
+        config.write_text(
+            f'[[subscriptions]]\nname = "slack"\nchannel = "slack"\ntarget = "{hook.url}"\nper_item = 200\n'
+        )
         settings = load_settings(db=sqlite_url, config=config)
         [first] = digest_pass(settings)
         assert first.status == "partial" and first.messages == 2 and "HTTP 403" in (first.error or "")
@@ -289,6 +294,7 @@ def test_immediate_subscriptions_are_served_at_the_end_of_each_monitor_run(
             "import_seeds = true\n"
             + ANNOUNCE_EVERY_SURE_READING
             + f'[[subscriptions]]\nname = "now"\nchannel = "slack"\ntarget = "{hook.url}"\ncadence = "immediate"\n'
+            + "first_window = 3650\n"  # the seeds' and fixture feeds' 2025 changes are news here
         )
         settings = load_settings(db=sqlite_url, archive=tmp_path / "articles", config=config)
         first = monitor_pass(settings, feeds_file=feeds)
