@@ -8,6 +8,7 @@ import click
 
 from cpec_watch.cli.common import echo_json, handle_errors, settings_from
 from cpec_watch.cli.exits import digest_status
+from cpec_watch.storage.models import utcnow
 
 
 @click.command()
@@ -61,7 +62,7 @@ def parse_since(text: str) -> datetime:
     value = text.strip().lower()
     try:
         if value[:-1].isdigit() and value[-1:] in units:
-            return datetime.now(UTC) - timedelta(**{units[value[-1]]: int(value[:-1])})
+            return utcnow() - timedelta(**{units[value[-1]]: int(value[:-1])})
         return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
     except (ValueError, OverflowError):
         raise click.BadParameter(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
+from cpec_watch.storage.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,9 @@ def _serve(
     since: datetime | None,
     dry_run: bool,
     announce: float | None,
-) -> DigestReport:
     base_url: str | None = None,
-    now, last = datetime.now(UTC), last_period_end(sess, sub.name)
+) -> DigestReport:
+    now, last = utcnow(), last_period_end(sess, sub.name)
     if since is None and not sub.is_due(last, now):
         return DigestReport(sub.name, sub.channel, "not-due")
     digest = collect_digest(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
@@ -44,6 +44,7 @@ from cpec_watch.storage.articles import (
 )
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import feed_id, record_feed_error, record_feed_success, resting_until, validators
+from cpec_watch.storage.models import utcnow
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 READ = frozenset({Outcome.STORED, Outcome.DUPLICATE, Outcome.IRRELEVANT, Outcome.FAILED})  # a page was fetched
@@ -146,7 +147,7 @@ def _poll_feed(pipe: Pipeline, source: FeedSource, window: tuple[date, date] | N
     if pipe.stop.requested():  # not started: nothing about the feed is touched
         return FeedReport(source.url, source.name, interrupted=True)
     with session(pipe.engine) as sess:
-        rest = None if window else resting_until(sess, source, datetime.now(UTC))
+        rest = None if window else resting_until(sess, source, utcnow())
         etag, last_modified = (None, None) if window else validators(sess, source)
         retry = entries_to_retry(sess, source.url)
     if rest is not None:  # failing again and again: polled less often until it answers
