@@ -75,8 +75,8 @@ def test_a_timeline_marks_the_item_in_its_evidence_and_charts_each_change(site: 
     anchors = re.findall(r'<li id="u(\d+)"', page)
     assert len(anchors) == 2
     change = re.search(r'<a href="#u(\d+)"><circle class="change"', page)
-    assert change and change.group(1) == anchors[1]  # the status change links to its evidence
-    assert '<text class="lane" x="4" y="27.0">proposed</text>' in page and ">under-construction</text>" in page
+    assert change and change.group(1) == anchors[0]  # newest first: the status change links to its evidence
+    assert '<text class="lane" x="8" y="9">proposed</text>' in page and ">under-construction</text>" in page
     assert "<mark>Main Line-1</mark> (<mark>ML-1</mark>) railway upgrade is under construction" in page
     assert "Amounts: $2 billion" in page and "When: by June 2026" in page
     assert re.search(r"\d+% sure", page) and '<a href="/articles/' in page

@@ -32,6 +32,8 @@ from cpec_watch.web.atom import feed_specs, render_feed
 from cpec_watch.web.chart import status_chart
 from cpec_watch.web.marks import highlight_item, highlight_snippet
 
+PER_PAGE = 50  # updates on one page of a timeline, newest first
+
 HEADERS = [
     (
         b"content-security-policy",
@@ -114,12 +116,31 @@ class Pages:
         slug = request.path_params["slug"]
         if slug not in self.names:
             raise HTTPException(404, f"no tracked item {slug!r}")
-        rows = [
-            {**row, "marked": highlight_item(row["evidence"], slug, self.catalogue)}
-            for row in timeline_rows(self.store, self.catalogue, slug, self.announce)
-        ]
-        item = self.catalogue.item(slug)
-        return self._page(request, "timeline.html", item=item, rows=rows, chart=status_chart(rows))
+        every = timeline_rows(self.store, self.catalogue, slug, self.announce)
+        newest = every[::-1]
+        pages = max(-(-len(newest) // PER_PAGE), 1)
+        asked = request.query_params.get("page", "")
+        page = int(asked) if asked.isdigit() and int(asked) >= 1 else 1
+        if page > pages:
+            raise HTTPException(404, f"{slug!r} has {pages} page(s) of updates")
+        shown = newest[(page - 1) * PER_PAGE : page * PER_PAGE]
+        rows = [{**row, "marked": highlight_item(row["evidence"], slug, self.catalogue)} for row in shown]
+        on_page = {row["id"]: n // PER_PAGE + 1 for n, row in enumerate(newest)}
+
+        def href(update: int) -> str:
+            return f"#u{update}" if on_page[update] == page else f"?page={on_page[update]}#u{update}"
+
+        return self._page(
+            request,
+            "timeline.html",
+            item=self.catalogue.item(slug),
+            rows=rows,
+            total=len(every),
+            chart=status_chart(every, href),
+            page=page,
+            pages=pages,
+            page_links=_page_links(page, pages),
+        )
 
     def article(self, request: Request) -> HTMLResponse:
         found = article_page(self.store, request.path_params["article"], self.archive)
@@ -179,6 +200,17 @@ class Pages:
         http = cast(HTTPException, exc)  # the handler is registered for HTTPException only
         code = http.status_code
         return self._page(request, "error.html", status_code=code, code=code, detail=http.detail)
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of ``page``; None stands for a gap."""
+    shown = sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
 
 
 def _day(value: str | None) -> date | None:
