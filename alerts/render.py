@@ -126,6 +126,35 @@ def transition(update: DigestUpdate) -> str:
     return f"{clean(update.previous_status)} → {clean(update.status)}"
 
 
+class Tone(NamedTuple):
+    """How the HTML digest colours a status: a pill's background and text, a card's edge."""
+
+    background: str
+    text: str
+    edge: str
+
+
+# The web view's status families and pill colours (web/static/style.css), with a text and an edge colour each.
+TONES = {
+    "good": Tone("#cdebd9", "#14532d", "#15803d"),
+    "work": Tone("#d6e6f7", "#1e3a8a", "#1d4ed8"),
+    "plan": Tone("#f1e8cf", "#713f12", "#b45309"),
+    "bad": Tone("#f5d3d0", "#7f1d1d", "#b91c1c"),
+    "other": Tone("#e8ecef", "#374151", "#6b7280"),
+}
+FAMILIES = {
+    **dict.fromkeys(("operational", "completed", "inaugurated"), "good"),
+    **dict.fromkeys(("under-construction", "groundbreaking", "financing", "approved"), "work"),
+    **dict.fromkeys(("proposed", "under-review", "meeting-held"), "plan"),
+    **dict.fromkeys(("delayed", "stalled", "cancelled"), "bad"),
+}
+
+
+def tone(status: str | None) -> Tone:
+    """The colours of ``status`` (delayed, stalled and cancelled red, as on the web)."""
+    return TONES[FAMILIES.get(status or "", "other")]
+
+
 def item_label(name: str, slug: str) -> str:
     return f"{clean(name)} ({clean(slug)})"
 
@@ -191,6 +220,7 @@ def environment() -> jinja2.Environment:
         older_line=older_line,
         problem_line=problem_line,
         safe_url=safe_url,
+        tone=tone,
         transition=transition,
     )
     env.globals.update(

@@ -28,7 +28,7 @@ def article_page(store: str | Engine, article_id: int, archive: Path) -> dict[st
         ).all()
         return {
             **_copy(article),
-            "canonical_url": article.canonical_url,
+            "canonical_url": _as_fetched(article.canonical_url, article.url),
             "text": _archived_text(article, archive),
             "copies": [c for c in _copies(sess, article.story_id) if c["id"] != article_id],
             "updates": [
@@ -71,6 +71,14 @@ def _archived_text(article: ArticleRow, archive: Path) -> str:
         except (OSError, UnicodeDecodeError):
             pass  # moved or unreadable: the stored body says the same
     return seedformat.render(article.seed_text())
+
+
+def _as_fetched(canonical: str, url: str) -> str:
+    """The canonical link to show: its https is an identity (``parsers/urls.py``), so an article fetched over
+    http keeps http, or its link may not open."""
+    if url.lower().startswith("http://") and canonical.startswith("https://"):
+        return "http://" + canonical.removeprefix("https://")
+    return canonical
 
 
 def _day(value: Any) -> str | None:

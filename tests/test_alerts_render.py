@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -255,3 +256,20 @@ def test_every_format_says_how_sure_a_reading_is() -> None:
     for rendered in (to_text(digest), to_markdown(digest), to_html(digest), slack):
         assert "54% sure" in rendered
     assert "% sure" not in to_text(sample_digest(status_changes=(), updates=(replace(tentative, confidence=1.0),)))
+
+
+def test_the_html_digest_colours_a_status_as_the_web_view_does() -> None:
+    worse = update("ml-1", "ML-1 railway", "delayed", "Work on ML-1 is delayed.", previous="completed")
+    better = update("gwadar-port", "Gwadar port", "operational", "Gwadar is operational.", previous="approved")
+    held = update("rashakai-sez", "Rashakai", "stalled", "Rashakai work has stalled.", previous="groundbreaking")
+    parsed = Tags(to_html(sample_digest(status_changes=(worse, better), updates=(held,))))
+    styles = [a.get("style") or "" for _, a in parsed.tags]
+    css = (Path(__file__).parent.parent / "web" / "static" / "style.css").read_text()
+    red = re.search(r"\.s-delayed, \.s-stalled, \.s-cancelled \{ background: (#[0-9a-f]{6}); \}", css)
+    green = re.search(r"\.s-operational, \.s-completed, \.s-inaugurated \{ background: (#[0-9a-f]{6}); \}", css)
+    assert red and green
+    cards = [s for s in styles if "border-left:4px solid" in s]
+    assert len(cards) == 2 and "#b91c1c" in cards[0] and "#15803d" in cards[1]  # a change for the worse is red
+    pills = [s for s in styles if "border-radius:10px" in s]
+    assert sum(f"background:{red.group(1)}" in s for s in pills) == 2  # delayed, stalled
+    assert sum(f"background:{green.group(1)}" in s for s in pills) == 2  # completed (before), operational

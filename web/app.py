@@ -31,6 +31,7 @@ from cpec_watch.storage.search import SearchFilters, outlets, search_articles
 from cpec_watch.web.atom import feed_specs, render_feed
 from cpec_watch.web.chart import status_chart
 from cpec_watch.web.marks import highlight_item, highlight_snippet
+from cpec_watch.web.present import short_error, when, where
 
 PER_PAGE = 50  # updates on one page of a timeline, newest first
 
@@ -93,6 +94,7 @@ class Pages:
         environment = Environment(loader=PackageLoader("cpec_watch.web", "templates"), autoescape=True)
         environment.globals["names"] = self.names
         environment.tests["web_url"] = lambda url: str(url).startswith(("https://", "http://"))
+        environment.filters.update(when=when, where=where, short_error=short_error)
         self.templates = Jinja2Templates(env=environment)
 
     def _page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
