@@ -4,6 +4,12 @@ Candidates come from the LSH band table, bounded: a band shared by more than ``B
 boilerplate that many stories print ("the China-Pakistan Economic Corridor (CPEC)"), not evidence of one story, so
 it is not read at all; of the rest, the ``TOP_CANDIDATES`` articles sharing the most bands are estimated on their
 MinHash signatures and the near ones checked on their words. The cost per article stays flat as the store grows.
+
+A reworded copy of one event may share too few words for a band, so a dated article is also stored under its
+event keys (``parsers/events.py``: the lead's names and figures with the day, in the same key table as the bands)
+and looks up those of the days around it, capped the same way. Whether a candidate is the same story is decided
+by ``events.same_story``: words and event signature for articles dated within ``events.EVENT_DAYS``, words alone
+for the others.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from sqlmodel import Session, col
 
 from cpec_watch.failpoints import crash_point
 from cpec_watch.models import Article
-from cpec_watch.parsers import dedup
+from cpec_watch.parsers import dedup, events
 from cpec_watch.storage.db import sqlite_file_lock
 from cpec_watch.storage.models import ArticleRow, Story, StoryBand, utcnow
 
@@ -28,6 +34,7 @@ STORY_DAYS = 14  # dated copies of one story are at most this far apart
 ESTIMATE_SLACK = 0.06  # candidates this far below the threshold are checked exactly
 BAND_CAP = 40  # a band more stored articles share than this is boilerplate, not a candidate source
 TOP_CANDIDATES = 12  # the candidates sharing the most bands that are estimated on their signatures
+LOW_ESTIMATE = 0.1  # a candidate estimated (or found) less similar than this is not the same story
 _STORY_LOCK = threading.Lock()
 
 
@@ -73,36 +80,93 @@ _BAND_ROWS = text(
 )
 
 
+_EVENT_KEYS = events.KEYS * 2 * (2 * events.EVENT_DAYS + 1)  # names and figures, on each day of the window
+_EVENT_ROWS = text(
+    " UNION ALL ".join(
+        f"SELECT band, article_id FROM (SELECT band, article_id FROM storyband WHERE band = :k{i} "
+        f"LIMIT {BAND_CAP + 1}) AS key{i}"
+        for i in range(_EVENT_KEYS)
+    )
+)
+
+
+def event_candidates(sess: Session, keys: tuple[str, ...], crowded: set[str] | None = None) -> list[int]:
+    """Ids of the stored articles sharing the most event keys with ``keys`` (as :func:`band_candidates`)."""
+    if not keys:
+        return []
+    skipped = crowded or set()
+    padded = [*keys[:_EVENT_KEYS], *[_NO_BAND] * (_EVENT_KEYS - len(keys))]
+    params = {f"k{i}": _NO_BAND if key in skipped else key for i, key in enumerate(padded)}
+    rows = sess.connection().execute(_EVENT_ROWS, params).all()
+    sizes = Counter(key for key, _ in rows)
+    if crowded is not None:
+        crowded.update(key for key, size in sizes.items() if size > BAND_CAP)
+    shared = Counter(article_id for key, article_id in rows if sizes[key] <= BAND_CAP)
+    return [article_id for article_id, _ in shared.most_common(TOP_CANDIDATES)]
+
+
 _CANDIDATES = select(
-    col(ArticleRow.story_id), col(ArticleRow.signature), col(ArticleRow.body), col(ArticleRow.published)
+    col(ArticleRow.story_id),
+    col(ArticleRow.signature),
+    col(ArticleRow.published),
+    col(ArticleRow.body),
+    col(ArticleRow.title),
 ).where(col(ArticleRow.id).in_(bindparam("ids", expanding=True)))
 
 
 def matching_story(
-    sess: Session, fingerprint: dedup.Fingerprint, text: str, published: date | None, crowded: set[str] | None = None
+    sess: Session,
+    fingerprint: dedup.Fingerprint,
+    text: str,
+    published: date | None,
+    crowded: set[str] | None = None,
+    title: str | None = None,
+    event: events.Signature | None = None,
 ) -> int | None:
-    """The story of the most similar stored article among the band candidates, if similar enough.
+    """The story of the stored candidate most surely the same story, if any is (``event``: the article's
+    signature, when the caller has it already).
 
-    MinHash estimates are noisy (about ±0.03) and the best of many candidates is biased upwards,
-    so near candidates are checked on their exact shingle sets; a story also spans at most
-    STORY_DAYS between dated copies.
+    MinHash estimates are noisy (about ±0.03) and the best of many candidates is biased upwards, so candidates
+    are estimated first and the nearer ones checked on their exact shingle sets, then on their event signatures
+    when dated within EVENT_DAYS; a story also spans at most STORY_DAYS between dated copies.
     """
     ids = band_candidates(sess, fingerprint.bands, crowded)
+    if published is not None:
+        event = event or events.signature(text, title)
+        found = set(ids)
+        keys = events.event_keys(event, published, events.EVENT_DAYS)
+        ids += [i for i in event_candidates(sess, keys, crowded) if i not in found]
     if not ids:
         return None
-    candidates = sess.connection().execute(_CANDIDATES, {"ids": ids}).all()
     mine, best, best_story = frozenset[str](), 0.0, None
-    for story_id, signature, body, other_date in candidates:
-        if published and other_date and abs((published - other_date).days) > STORY_DAYS:
+    for story_id, signature, other_date, body, other_title in sess.connection().execute(_CANDIDATES, {"ids": ids}):
+        days = abs((published - other_date).days) if published and other_date else None
+        if days is not None and days > STORY_DAYS:
             continue
-        if dedup.stored_similarity(fingerprint, signature) < dedup.SAME_STORY_THRESHOLD - ESTIMATE_SLACK:
+        in_window = event is not None and days is not None and days <= events.EVENT_DAYS
+        estimate = dedup.stored_similarity(fingerprint, signature)
+        if estimate < (LOW_ESTIMATE if in_window else events.TEXT_ONLY_THRESHOLD - ESTIMATE_SLACK):
             continue
         mine = mine or dedup.shingles(text)
-        theirs = dedup.shingles(body)
-        score = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-        if score > best:
+        if event is not None and in_window:
+            theirs = events.signature(body, other_title)
+            if events.event_score(min(1.0, estimate + ESTIMATE_SLACK), event, theirs) < events.EVENT_THRESHOLD:
+                continue  # not even with the words as near as the estimate allows: no need to count them
+            score = events.same_story(_words(mine, body), event, theirs, days)
+        else:
+            score = events.same_story(_words(mine, body), _NO_SIGNATURE, _NO_SIGNATURE, None)
+        if score is not None and score > best:
             best, best_story = score, story_id
-    return best_story if best >= dedup.SAME_STORY_THRESHOLD else None
+    return best_story
+
+
+def _words(mine: frozenset[str], body: str) -> float:
+    """Jaccard similarity of ``mine`` and the content words of ``body``."""
+    theirs = dedup.shingles(body)
+    return len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+
+
+_NO_SIGNATURE = events.Signature(frozenset(), frozenset(), frozenset(), ())
 
 
 _NEW_STORY = insert(Story).returning(col(Story.id))
@@ -125,7 +189,8 @@ def insert_article(
     when it records the article's updates in the same transaction, ``crowded`` as :func:`band_candidates` takes it.
     """
     conn = sess.connection()
-    story_id = matching_story(sess, fingerprint, data.text, data.published, crowded)
+    event = events.signature(data.text, data.title) if data.published is not None else None
+    story_id = matching_story(sess, fingerprint, data.text, data.published, crowded, data.title, event)
     if story_id is None:
         story_id = cast(int, conn.execute(_NEW_STORY, {"created_at": utcnow()}).scalar_one())
     row = dict(
@@ -143,7 +208,10 @@ def insert_article(
         tracked=tracked,
     )
     article_id = cast(int, conn.execute(_NEW_ARTICLE, row).scalar_one())
-    if fingerprint.bands:
-        conn.execute(insert(StoryBand), [{"band": band, "article_id": article_id} for band in fingerprint.bands])
+    keys = list(fingerprint.bands)
+    if event is not None and data.published is not None:
+        keys += events.event_keys(event, data.published)
+    if keys:
+        conn.execute(insert(StoryBand), [{"band": key, "article_id": article_id} for key in dict.fromkeys(keys)])
     crash_point("article-insert")
     return article_id, story_id
