@@ -46,6 +46,7 @@ class Case:
     paragraphs: tuple[str, ...]
     published: date | None
     story: str
+    annotation: str = ""  # the dev3 file whose annotator labeled its story against the others there; "" if none
 
     @property
     def part(self) -> str:
@@ -61,15 +62,21 @@ def _records(pattern: str) -> list[dict[str, Any]]:
 
 def cases() -> list[Case]:
     """Every development article once per URL (the first record of a URL drawn twice), then the rewrites."""
-    originals = {raw["url"]: raw for raw in reversed(_records("dev*.toml"))}
+    originals: dict[str, dict[str, Any]] = {}
+    for path in sorted(REPORTING.glob("dev*.toml")):
+        for raw in _records(path.name):
+            labeled = path.name.startswith("dev3_")  # the older files carry no story labels
+            originals.setdefault(raw["url"], {**raw, "annotation": path.name if labeled else ""})
     rewrites = _records("rewrites_*.toml")
     story_of = {raw["rewrite_of"]: raw["story"] for raw in rewrites}
     found = []
-    for raw in [*reversed(originals.values()), *rewrites]:
+    for raw in [*originals.values(), *rewrites]:
         story = raw.get("story") or story_of.get(raw["url"]) or raw["url"]
         day = raw.get("published", "")
         published = date.fromisoformat(day) if len(day) == 10 else None  # a month alone ("2018-05"): undated
-        found.append(Case(raw["url"], raw["outlet"], raw["title"], tuple(raw["paragraphs"]), published, story))
+        annotation = raw.get("annotation", originals.get(raw.get("rewrite_of", ""), {}).get("annotation", ""))
+        paragraphs = tuple(raw["paragraphs"])
+        found.append(Case(raw["url"], raw["outlet"], raw["title"], paragraphs, published, story, annotation))
     return found
 
 
@@ -110,11 +117,23 @@ def _pairs(groups: Iterable[object], members: Sequence[int]) -> set[tuple[int, i
     return {pair for ids in by_group.values() for pair in combinations(sorted(ids), 2)}
 
 
-def score(found: Sequence[Case], stories: Sequence[int], part: str) -> PairScore:
-    """Pairwise figures over the part's cases; a found pair with one case in the part counts against it."""
+def judged(a: Case, b: Case) -> bool:
+    """Whether the labels say if two articles are one story: they share a story id, or one annotator labeled
+    both (within a ``dev3_*`` file every article's story was decided against the others; across files, or for
+    an older article and its rewrite, only "one story" was labeled, never "another story")."""
+    return a.story == b.story or (a.annotation != "" and a.annotation == b.annotation)
+
+
+def score(found: Sequence[Case], stories: Sequence[int], part: str, only_judged: bool = False) -> PairScore:
+    """Pairwise figures over the part's cases; a found pair with one case in the part counts against it.
+
+    ``only_judged``: the found pairs whose relation no annotator labeled (see :func:`judged`) are left out.
+    """
     everyone = range(len(found))
     labeled = {p for p in _pairs([c.story for c in found], everyone) if found[p[0]].part == part}
     made = {p for p in _pairs(stories, everyone) if part in (found[p[0]].part, found[p[1]].part)}
+    if only_judged:
+        made = {p for p in made if judged(found[p[0]], found[p[1]])}
     return PairScore(len(labeled), len(made), len(labeled & made))
 
 
@@ -126,13 +145,14 @@ def report(found: Sequence[Case], stories: Sequence[int], parts: Sequence[str], 
         f"{seconds:.1f} s to store",
     ]
     for part in parts:
-        result = score(found, stories, part)
         groups = sum(1 for s, n in sizes.items() if n > 1 and next(c for c in found if c.story == s).part == part)
-        lines.append(
-            f"  {part}: pairwise precision {result.precision:.3f} recall {result.recall:.3f} "
-            f"({result.right} of {result.found} found pairs right, of {result.labeled} labeled pairs; "
-            f"{groups} labeled groups)"
-        )
+        for name, only in (("judged pairs", True), ("all pairs", False)):
+            result = score(found, stories, part, only)
+            lines.append(
+                f"  {part}, {name}: pairwise precision {result.precision:.3f} recall {result.recall:.3f} "
+                f"({result.right} of {result.found} found pairs right, of {result.labeled} labeled pairs; "
+                f"{groups} labeled groups)"
+            )
     return "\n".join(lines)
 
 
