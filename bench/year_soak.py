@@ -1,7 +1,7 @@
 """A year in an hour: half-hourly monitor passes and the daily and weekly digests on a simulated clock.
 
 The real pipeline (``monitor_pass``, ``digest_pass``) runs against a loopback newsroom, a real SMTP server (aiosmtpd)
-and a real SQLite store, with the time read through ``cpec_watch.storage.models.use_clock``: every pass happens at
+and a real SQLite store, with the time read through ``cpec_watch.clock.use_clock``: every pass happens at
 its simulated half hour (feed rests, ``next_poll``, digest periods, the weekly digest's due-ness and every timestamp
 the store records), so a year of feeds dying and resting takes an hour, not a year. Faults, each on its schedule:
 
@@ -233,9 +233,9 @@ class Schedule:
 
 def child(args: argparse.Namespace) -> int:
     """One monitor pass at ``--at``, as a process of its own (the parent kills some of them)."""
+    from cpec_watch.clock import use_clock
     from cpec_watch.config.settings import load_settings
     from cpec_watch.flows.runs import monitor_pass
-    from cpec_watch.storage.models import use_clock
 
     at = datetime.fromisoformat(args.at)
     settings = load_settings(db=args.db, archive=Path(args.archive), config=Path(args.config))
@@ -431,10 +431,10 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
     from cpec_watch.alerts.email import digest_message_id
+    from cpec_watch.clock import use_clock
     from cpec_watch.config.settings import load_settings
     from cpec_watch.flows.digests import digest_pass
     from cpec_watch.flows.runs import monitor_pass
-    from cpec_watch.storage.models import use_clock
 
     sched = Schedule.make(options.passes, options.feeds, options.seed, options.kills, options.long_lock)
     rng = sched.rng

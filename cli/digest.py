@@ -8,7 +8,7 @@ import click
 
 from cpec_watch.cli.common import echo_json, handle_errors, settings_from
 from cpec_watch.cli.exits import digest_status
-from cpec_watch.storage.models import utcnow
+from cpec_watch.clock import utcnow
 
 
 @click.command()

@@ -17,13 +17,13 @@ from sqlmodel import Session
 from cpec_watch.alerts.channels import Channel
 from cpec_watch.alerts.errors import ChannelError
 from cpec_watch.alerts.render import to_markdown
+from cpec_watch.clock import utcnow
 from cpec_watch.config.settings import Settings
 from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.flows.setup import user_catalogue
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.digests import begin_send, collect_digest, finish_send, last_period_end, unfinished
-from cpec_watch.storage.models import utcnow
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from cpec_watch.clock import utcnow
 from cpec_watch.config.settings import DEFAULT_DB, ConfigError, Settings
 from cpec_watch.flows.fetch import AlreadyHave, Fetcher, FetchError, FetchResult
 from cpec_watch.flows.guard import is_public
@@ -44,7 +45,6 @@ from cpec_watch.storage.articles import (
 )
 from cpec_watch.storage.db import open_engine, session
 from cpec_watch.storage.feeds import feed_id, record_feed_error, record_feed_success, resting_until, validators
-from cpec_watch.storage.models import utcnow
 from cpec_watch.storage.tracking import track_article, track_untracked
 
 READ = frozenset({Outcome.STORED, Outcome.DUPLICATE, Outcome.IRRELEVANT, Outcome.FAILED})  # a page was fetched

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from cpec_watch.clock import utcnow
 from cpec_watch.failpoints import crash_point
 from cpec_watch.models import Article, Outcome
 from cpec_watch.parsers import dedup
 from cpec_watch.parsers.urls import url_key
 from cpec_watch.storage import archive
 from cpec_watch.storage.db import insert_ignore
-from cpec_watch.storage.models import ArticleRow, SeenEntry, row_id, utcnow
+from cpec_watch.storage.models import ArticleRow, SeenEntry, row_id
 from cpec_watch.storage.stories import insert_article, story_lock
 
 RETRY_LIMIT = 3  # a page that failed this many times is not fetched again

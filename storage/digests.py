@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cpec_watch.clock import utcnow
 from cpec_watch.config.subscriptions import Subscription
 from cpec_watch.models import Digest, DigestArticle, DigestUpdate, FeedProblem, OlderImports, SourceLink
 from cpec_watch.parsers.items import Catalogue
 from cpec_watch.parsers.status import excerpt
 from cpec_watch.storage.feeds import failing_feeds
-from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow, utcnow
+from cpec_watch.storage.models import ArticleRow, DigestRecord, UpdateRow
 from cpec_watch.storage.tracking import TimelineEntry, timeline
 
 FEED_PROBLEM_AFTER = timedelta(days=1)  # a feed failing this long is reported, so silence is not "no news"

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from cpec_watch.clock import utcnow
 from cpec_watch.models import FeedSource
 from cpec_watch.storage.db import insert_ignore
-from cpec_watch.storage.models import Feed, utcnow
+from cpec_watch.storage.models import Feed
 
 REST_AFTER = 3  # failures in a row before a feed starts resting
 FIRST_REST, LONGEST_REST = timedelta(minutes=30), timedelta(days=1)

@@ -24,11 +24,12 @@ from typing import cast
 from sqlalchemy import bindparam, insert, select, text
 from sqlmodel import Session, col
 
+from cpec_watch.clock import utcnow
 from cpec_watch.failpoints import crash_point
 from cpec_watch.models import Article
 from cpec_watch.parsers import dedup, events
 from cpec_watch.storage.db import sqlite_file_lock
-from cpec_watch.storage.models import ArticleRow, Story, StoryBand, utcnow
+from cpec_watch.storage.models import ArticleRow, Story, StoryBand
 
 STORY_DAYS = 14  # dated copies of one story are at most this far apart
 ESTIMATE_SLACK = 0.06  # candidates this far below the threshold are checked exactly

@@ -17,11 +17,12 @@ from sqlalchemy import Connection, bindparam
 from sqlmodel import Session, col, delete, func, select
 from sqlmodel import update as sql_update
 
+from cpec_watch.clock import utcnow
 from cpec_watch.models import Status, Update
 from cpec_watch.parsers.changes import ItemState
 from cpec_watch.parsers.status_reader import shipped_model
 from cpec_watch.storage.db import insert_ignore
-from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, row_id, utcnow
+from cpec_watch.storage.models import ArticleRow, UpdateRow, UpdateSource, row_id
 
 FindUpdates = Callable[[str | None, Sequence[str]], Sequence[Update]]  # (title, paragraphs) -> updates
 

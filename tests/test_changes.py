@@ -97,7 +97,7 @@ def test_the_timeline_announces_only_sure_changes(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'c.db'}")
     sure = shipped_model().announce
     unsure = round(sure - 0.2, 2)
-    readings = [  # five distinct stories on five days, one undated
+    readings = [  # five distinct stories (their texts are their headlines) on five days, one undated
         ("operational", sure, date(2026, 1, 1), "Three ships carrying wheat berthed at Gwadar port on Monday."),
         ("proposed", sure, date(2026, 1, 2), "Officials said more berths are planned at Gwadar port by 2030."),
         ("cancelled", sure, None, "An undated page says Gwadar port was shelved."),
@@ -107,7 +107,7 @@ def test_the_timeline_announces_only_sure_changes(tmp_path: Path) -> None:
     with session(engine) as sess:
         for number, (status, confidence, day, text) in enumerate(readings, start=1):
             url = f"https://news.example/gwadar/{number}"
-            stored = store_article(sess, Article(url, url, "Dawn", f"Gwadar {number}", day, (text,)), None)
+            stored = store_article(sess, Article(url, url, "Dawn", text, day, (text,)), None)
             track_article(sess, stored.article_id, reads(status, confidence))
         entries = timeline(sess, "gwadar-port")
     engine.dispose()
@@ -131,9 +131,7 @@ def test_the_projects_page_marks_a_state_the_evidence_moved_but_did_not_announce
     with session(engine) as sess:
         for day, (status, confidence, text) in enumerate(readings, start=1):
             link = f"https://news.example/gwadar/{day}"
-            stored = store_article(
-                sess, Article(link, link, "Dawn", f"Gwadar {day}", date(2026, 2, day), (text,)), None
-            )
+            stored = store_article(sess, Article(link, link, "Dawn", text, date(2026, 2, day), (text,)), None)
             track_article(sess, stored.article_id, reads(status, confidence))
     engine.dispose()
     [port] = [row for row in item_rows(url, load_catalogue()) if row["slug"] == "gwadar-port"]

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("alerts", "cli", "config", "flows", "parsers", "storage", "web")
-SHARED = {"cpec_watch", "cpec_watch.models", "cpec_watch.retry", "cpec_watch.failpoints"}
+SHARED = {"cpec_watch", "cpec_watch.models", "cpec_watch.retry", "cpec_watch.failpoints", "cpec_watch.clock"}
 ALLOWED = {
     "parsers": {"parsers"},
     "config": {"config"},

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cpec_watch.storage.models import use_clock, utcnow
+from cpec_watch.clock import use_clock, utcnow
 
 SOAK = Path(__file__).resolve().parent.parent / "bench" / "year_soak.py"
 
