@@ -7,9 +7,10 @@ A step back in a project's life (operational -> proposed) with no setback cue is
 (``../shared/STATUS-GUIDE.md``, decision 2): its votes count ``REGRESSION_WEIGHT`` as much, so it takes more than
 one reading to turn the state back, but enough evidence does. Undated readings (and ``mentioned``) never move the
 state. A change is announced when the state has moved away from the one last announced, to the status of the
-reading at hand, and the weight of evidence for it (the decayed sum of its readings' probabilities: one sure
-story, or several agreeing ones) reaches the announcement threshold, chosen on development data for 90%
-precision; until then the reading is recorded and shown as unsure.
+reading at hand, and the weight of evidence for it (the decayed sum of its readings' probabilities) reaches the
+announcement threshold, chosen on development data for 90% precision; until then the reading is recorded and
+shown as unsure. The shipped threshold is above 1, so one story alone, however sure, is never enough: it takes
+agreeing stories (``[status] announce`` below 1 lets one sure story through).
 """
 
 from __future__ import annotations
@@ -64,10 +65,11 @@ class ItemState:
         told = self.told
         if day is None or status == Status.MENTIONED:
             return Step(told, self.state, False)
-        if self.day is not None:
-            decay = 0.5 ** (max(0, (day - self.day).days) / HALF_LIFE_DAYS)
+        if self.day is not None and day > self.day:  # read in date order; a same-day or earlier one adds as is
+            decay = 0.5 ** ((day - self.day).days / HALF_LIFE_DAYS)
             self.votes = {s: v * decay for s, v in self.votes.items()}
-        self.day = day
+            self.day = day
+        self.day = self.day or day
         self.votes[status] = self.votes.get(status, 0.0) + probability
         self.state = self._leader(self.state)
         if told is None:

@@ -19,6 +19,7 @@ from cpec_watch.storage.tracking import TimelineEntry, timeline
 FEED_PROBLEM_AFTER = timedelta(days=1)  # a feed failing this long is reported, so silence is not "no news"
 GONE_OUT = ("sent", "sending", "partial")  # statuses whose period may have reached the reader
 OLDER_THAN = timedelta(days=30)  # reporting dated this long before a digest's period is an import, not news
+LATE_AFTER = timedelta(days=2)  # a change dated this long before the period corrects the history: not news
 
 
 def last_period_end(sess: Session, subscription: str) -> datetime | None:
@@ -162,8 +163,9 @@ def _budget(entries: list[TimelineEntry], per_item: int) -> tuple[list[TimelineE
 
 
 def _late(entry: TimelineEntry, start: datetime | None) -> bool:
-    """A report dated before the period began: it corrects the history, it is not news of a change."""
-    return start is not None and entry.date is not None and entry.date < start.date()
+    """A report dated well before the period began (yesterday's article fetched today is still news): it corrects
+    the history, it is not news of a change."""
+    return start is not None and entry.date is not None and entry.date < start.date() - LATE_AFTER
 
 
 def _update(entry: TimelineEntry, catalogue: Catalogue) -> DigestUpdate:

@@ -34,7 +34,7 @@ class TimelineEntry:
     id: int
     item: str
     status: str
-    previous_status: str | None  # the item's state before this update
+    previous_status: str | None  # the state last announced (or first set) before this update
     state: str | None  # the item's state after it (None while no dated reading has set one)
     confidence: float  # the calibrated probability that the status is read right
     is_change: bool  # a sure reading that moved the state: a status change to announce
