@@ -17,8 +17,7 @@ from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.storage.browse import article_page
 from cpec_watch.storage.db import open_engine, open_read_only
 from cpec_watch.storage.search import SearchFilters, search_articles
-from tests.conftest import _reset_postgres
-from tests.support.webview import HOSTILE_TITLE, build_store, serving
+from tests.support.webview import HOSTILE_TITLE, build_store, empty_store, serving
 
 ESCAPED_TITLE = "&lt;script&gt;alert(1)&lt;/script&gt; ML-1 &amp; &#34;CPEC&#34;"
 
@@ -29,13 +28,7 @@ def store(
 ) -> tuple[str, Path]:
     """(database URL, archive folder) of a store built from the seeds and a hostile article."""
     folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'cpec.db'}"
-    elif postgres_server_url is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
-    else:
-        _reset_postgres(postgres_server_url)
-        url = postgres_server_url
+    url = empty_store(request.param, folder, postgres_server_url)
     return url, build_store(url, folder)
 
 

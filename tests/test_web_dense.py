@@ -17,9 +17,8 @@ from sqlalchemy import text
 from cpec_watch.storage.db import open_engine
 from cpec_watch.web.app import PER_PAGE
 from cpec_watch.web.atom import MAX_ENTRIES
-from tests.conftest import _reset_postgres
 from tests.support.dense_store import build_dense_store
-from tests.support.webview import serving
+from tests.support.webview import empty_store, serving
 
 REPORTS = 130
 
@@ -29,13 +28,7 @@ def dense(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_server_url: str | None
 ) -> tuple[str, Path]:
     folder = tmp_path_factory.mktemp(f"dense-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'cpec.db'}"
-    elif postgres_server_url is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
-    else:
-        _reset_postgres(postgres_server_url)
-        url = postgres_server_url
+    url = empty_store(request.param, folder, postgres_server_url)
     return url, build_dense_store(url, folder, REPORTS)
 
 

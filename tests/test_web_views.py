@@ -14,9 +14,8 @@ import pytest
 from cpec_watch.config.settings import load_settings
 from cpec_watch.flows.runs import monitor_pass
 from cpec_watch.storage.queries import feed_rows
-from tests.conftest import _reset_postgres
 from tests.support.webserver import serve_fixtures
-from tests.support.webview import serving
+from tests.support.webview import empty_store, serving
 from tests.support_alerts import free_port
 
 
@@ -26,13 +25,7 @@ def polled(
 ) -> Iterator[tuple[str, str, str]]:
     """(base URL of the web view, database URL, base URL of the fixture server) after one monitor pass."""
     folder = tmp_path_factory.mktemp(f"views-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'cpec.db'}"
-    elif postgres_server_url is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
-    else:
-        _reset_postgres(postgres_server_url)
-        url = postgres_server_url
+    url = empty_store(request.param, folder, postgres_server_url)
     with serve_fixtures() as web:
         feeds = folder / "feeds.toml"
         feeds.write_text(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import uvicorn
 
 from cpec_watch.config.settings import load_settings
@@ -19,7 +20,7 @@ from cpec_watch.parsers.items import load_catalogue
 from cpec_watch.storage.db import open_engine, open_read_only, session
 from cpec_watch.storage.feeds import record_feed_error
 from cpec_watch.web.app import create_app
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, _reset_postgres
 
 HOSTILE_TITLE = '<script>alert(1)</script> ML-1 & "CPEC"'
 REPORT = """ date 2025-10-20 {title}
@@ -75,3 +76,14 @@ def serving(db_url: str, archive: Path, per_page: int = 20) -> Iterator[str]:
         thread.join()
         sock.close()
         store.dispose()
+
+
+def empty_store(backend: str, folder: Path, postgres_server_url: str | None) -> str:
+    """The URL of an empty store on ``backend`` (sqlite: a file in ``folder``; postgres: the test server, reset),
+    or a skip when there is no PostgreSQL server (CI always has one)."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'cpec.db'}"
+    if postgres_server_url is None:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI always has one)")
+    _reset_postgres(postgres_server_url)
+    return postgres_server_url
