@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import cast
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import TextClause, bindparam, insert, select, text
 from sqlmodel import Session, col
 
 from cpec_watch.clock import utcnow
@@ -58,52 +58,47 @@ def band_candidates(sess: Session, bands: tuple[str, ...], crowded: set[str] | N
     """
     if len(bands) != dedup.BANDS:
         return []
+    return _most_shared(sess, _BAND_ROWS, bands, crowded)
+
+
+def _most_shared(sess: Session, query: TextClause, keys: Sequence[str], crowded: set[str] | None) -> list[int]:
+    """Ids of the stored articles sharing the most of ``keys`` (one slot of ``query`` each) in the band index,
+    keys shared by more than BAND_CAP articles left out (and added to ``crowded``, whose keys are not read)."""
     skipped = crowded or set()
-    params = {f"b{i}": _NO_BAND if band in skipped else band for i, band in enumerate(bands)}
-    rows = sess.connection().execute(_BAND_ROWS, params).all()
-    sizes = Counter(band for band, _ in rows)
+    params = {f"k{i}": _NO_BAND if key in skipped else key for i, key in enumerate(keys)}
+    rows = sess.connection().execute(query, params).all()
+    sizes = Counter(key for key, _ in rows)
     if crowded is not None:
-        crowded.update(band for band, size in sizes.items() if size > BAND_CAP)
-    shared = Counter(article_id for band, article_id in rows if sizes[band] <= BAND_CAP)
+        crowded.update(key for key, size in sizes.items() if size > BAND_CAP)
+    shared = Counter(article_id for key, article_id in rows if sizes[key] <= BAND_CAP)
     return [article_id for article_id, _ in shared.most_common(TOP_CANDIDATES)]
 
 
 _NO_BAND = ""  # no band key is empty: a band skipped reads no row
 
 
-# At most BAND_CAP + 1 rows per band (an index range scan each): one statement, compiled once.
-_BAND_ROWS = text(
-    " UNION ALL ".join(
-        f"SELECT band, article_id FROM (SELECT band, article_id FROM storyband WHERE band = :b{i} "
-        f"LIMIT {BAND_CAP + 1}) AS band{i}"
-        for i in range(dedup.BANDS)
+def _keyed_rows(slots: int) -> TextClause:
+    """At most BAND_CAP + 1 rows per key (an index range scan each): one statement, compiled once."""
+    return text(
+        " UNION ALL ".join(
+            f"SELECT band, article_id FROM (SELECT band, article_id FROM storyband WHERE band = :k{i} "
+            f"LIMIT {BAND_CAP + 1}) AS key{i}"
+            for i in range(slots)
+        )
     )
-)
 
 
+_BAND_ROWS = _keyed_rows(dedup.BANDS)
 _EVENT_KEYS = events.KEYS * 2 * (2 * events.EVENT_DAYS + 1)  # names and figures, on each day of the window
-_EVENT_ROWS = text(
-    " UNION ALL ".join(
-        f"SELECT band, article_id FROM (SELECT band, article_id FROM storyband WHERE band = :k{i} "
-        f"LIMIT {BAND_CAP + 1}) AS key{i}"
-        for i in range(_EVENT_KEYS)
-    )
-)
+_EVENT_ROWS = _keyed_rows(_EVENT_KEYS)
 
 
 def event_candidates(sess: Session, keys: tuple[str, ...], crowded: set[str] | None = None) -> list[int]:
     """Ids of the stored articles sharing the most event keys with ``keys`` (as :func:`band_candidates`)."""
     if not keys:
         return []
-    skipped = crowded or set()
     padded = [*keys[:_EVENT_KEYS], *[_NO_BAND] * (_EVENT_KEYS - len(keys))]
-    params = {f"k{i}": _NO_BAND if key in skipped else key for i, key in enumerate(padded)}
-    rows = sess.connection().execute(_EVENT_ROWS, params).all()
-    sizes = Counter(key for key, _ in rows)
-    if crowded is not None:
-        crowded.update(key for key, size in sizes.items() if size > BAND_CAP)
-    shared = Counter(article_id for key, article_id in rows if sizes[key] <= BAND_CAP)
-    return [article_id for article_id, _ in shared.most_common(TOP_CANDIDATES)]
+    return _most_shared(sess, _EVENT_ROWS, padded, crowded)
 
 
 _CANDIDATES = select(
